@@ -1,0 +1,158 @@
+"""Index stage: validated records in, the site model out.
+
+Owns which pages exist and what each lists: published case studies (drafts
+only on request), countries, themes and regions with their case studies,
+related case studies, the navigation, and the map from each Markdown source
+to its site path (used to rewrite `.md` links). Every step is linear in the
+number of case studies. Knows nothing of HTML.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import countries, urls
+from .countries import Country, Region
+from .records import CaseStudy, Content, Page, Theme
+
+RELATED_COUNT = 3
+LATEST_COUNT = 6
+
+
+@dataclass(frozen=True)
+class CountryGroup:
+    country: Country
+    region: Region
+    path: str
+    studies: tuple[CaseStudy, ...]
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    theme: Theme
+    path: str
+    studies: tuple[CaseStudy, ...]
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    region: Region
+    path: str
+    countries: tuple[CountryGroup, ...]  # countries with a case study placed in this region
+    studies: tuple[CaseStudy, ...]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    content: Content
+    urls: urls.Urls
+    studies: tuple[CaseStudy, ...]  # newest first
+    pages: tuple[Page, ...]
+    countries: tuple[CountryGroup, ...]  # by name
+    themes: tuple[ThemeGroup, ...]  # in site.yaml order
+    regions: tuple[RegionGroup, ...]  # UNESCO's order
+    nav: tuple[NavItem, ...]
+    related: dict[str, tuple[CaseStudy, ...]] = field(repr=False)
+    sources: dict[str, str] = field(repr=False)  # Markdown file (posix, in content) -> site path
+    country_by_code: dict[str, CountryGroup] = field(repr=False)
+    include_drafts: bool = False
+
+
+def newest_first(study: CaseStudy):
+    return (-study.date.toordinal(), study.title.casefold(), study.slug)
+
+
+def build_model(content: Content, include_drafts: bool = False, base_url: str | None = None) -> SiteModel:
+    studies = tuple(sorted((s for s in content.case_studies if include_drafts or not s.draft), key=newest_first))
+    by_country: dict[str, list[CaseStudy]] = defaultdict(list)
+    by_theme: dict[str, list[CaseStudy]] = defaultdict(list)
+    by_region: dict[str, list[CaseStudy]] = defaultdict(list)
+    for study in studies:  # already newest first, so every list below is too
+        by_country[study.country.code].append(study)
+        by_region[study.region.id].append(study)
+        for theme in study.themes:
+            by_theme[theme.id].append(study)
+
+    country_groups = tuple(sorted(
+        (CountryGroup(group[0].country, countries.region_by_id(group[0].country.region_id),
+                      urls.country_path(group[0].country.slug), tuple(group))
+         for group in by_country.values()),
+        key=lambda g: (g.country.name.casefold(), g.country.code)))
+    theme_groups = tuple(ThemeGroup(t, urls.theme_path(t.slug), tuple(by_theme[t.id])) for t in content.config.themes)
+    region_groups = tuple(region_group(r, by_region[r.id], country_groups) for r in countries.regions())
+    pages = tuple(sorted(content.pages, key=lambda p: p.slug))
+    sources = {s.body.rel: urls.case_study_path(s.slug) for s in studies}
+    sources.update({p.body.rel: urls.page_path(p.slug) for p in pages})
+    if content.home.body is not None:
+        sources[content.home.body.rel] = ""
+    return SiteModel(
+        content=content,
+        urls=urls.Urls(base_url or content.config.base_url),
+        studies=studies,
+        pages=pages,
+        countries=country_groups,
+        themes=theme_groups,
+        regions=region_groups,
+        nav=navigation(pages),
+        related=related_studies(studies, by_country, by_theme),
+        sources=sources,
+        country_by_code={g.country.code: g for g in country_groups},
+        include_drafts=include_drafts,
+    )
+
+
+def region_group(region: Region, studies: list[CaseStudy], country_groups) -> RegionGroup:
+    codes = {s.country.code for s in studies}
+    return RegionGroup(region, urls.region_path(region.slug),
+                       tuple(g for g in country_groups if g.country.code in codes), tuple(studies))
+
+
+def navigation(pages: tuple[Page, ...]) -> tuple[NavItem, ...]:
+    items = [NavItem("Home", ""), NavItem("Case studies", "case-studies/"), NavItem("Countries", "countries/"),
+             NavItem("Themes", "themes/"), NavItem("Regions", "regions/")]
+    menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.slug))
+    items += [NavItem(p.title, urls.page_path(p.slug)) for p in menu]
+    return tuple(items)
+
+
+def related_studies(studies, by_country, by_theme) -> dict[str, tuple[CaseStudy, ...]]:
+    """Up to RELATED_COUNT neighbours per study: same country first, then same themes.
+
+    Neighbours are taken by position in the (newest-first) lists, so the work
+    per study is constant however large a country or theme grows.
+    """
+    position: dict[tuple[str, str], int] = {}
+    for key, lists in (("c", by_country), ("t", by_theme)):
+        for name, group in lists.items():
+            for i, study in enumerate(group):
+                position[(key + name, study.slug)] = i
+    related = {}
+    for study in studies:
+        picked: list[CaseStudy] = []
+        pools = [("c" + study.country.code, by_country[study.country.code])]
+        pools += [("t" + t.id, by_theme[t.id]) for t in study.themes]
+        for key, group in pools:
+            for other in nearest(group, position[(key, study.slug)]):
+                if other.slug != study.slug and other not in picked:
+                    picked.append(other)
+                if len(picked) == RELATED_COUNT:
+                    break
+            if len(picked) == RELATED_COUNT:
+                break
+        related[study.slug] = tuple(picked)
+    return related
+
+
+def nearest(group: list, index: int, reach: int = RELATED_COUNT + 1):
+    """Items of `group` around `index`, closest first (next, previous, second next, ...)."""
+    for step in range(1, reach + 1):
+        for j in (index + step, index - step):
+            if 0 <= j < len(group):
+                yield group[j]

@@ -1,0 +1,460 @@
+"""Load stage: a content folder in, validated records out.
+
+Owns reading files (UTF-8 with or without BOM, any line ending), splitting
+front matter from the body (python-frontmatter), checking every value against
+`schema`, resolving countries, regions and themes, and finding assets. Each
+problem becomes a located diagnostic; a record is made only from a clean file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import frontmatter
+from slugify import slugify
+
+from . import countries, schema, yamltext
+from .diagnostics import Report
+from .records import Asset, CaseStudy, Content, Home, Image, Page, SiteConfig, Source, Text, Theme
+from .schema import Invalid
+
+CASE_STUDY_DIR = "case-studies"
+PAGES_DIR = "pages"
+SITE_FILE = "site.yaml"
+HOME_FILE = "home.md"
+OVERRIDES_DIR = "templates"  # a content folder may carry its own template overrides
+RESERVED_SLUGS = frozenset({"case-studies", "countries", "themes", "regions", "static", "404", "sitemap.xml", "robots.txt"})
+SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname")
+THEME_KEYS = ("name", "id", "description")
+
+_FM = frontmatter.YAMLHandler()
+
+
+def load_content(root: Path, report: Report, base_url: str | None = None) -> Content | None:
+    """Read and validate the whole content folder; None when the site cannot be built."""
+    root = Path(root)
+    if not root.is_dir():
+        report.error(root, None, "content folder not found", "Pass the folder with --content DIR.")
+        return None
+    config = load_site_config(root, report, base_url)
+    if config is None:
+        return None
+    themes = ThemeVocabulary(config.themes)
+    studies = [
+        study
+        for path in sorted((root / CASE_STUDY_DIR).glob("*.md"))
+        if (study := load_case_study(root, path, config, themes, report)) is not None
+    ]
+    pages = [
+        page for path in sorted((root / PAGES_DIR).glob("*.md"))
+        if (page := load_page(root, path, config, report)) is not None
+    ]
+    home = load_home(root, report)
+    check_unique_slugs(root, studies, pages, report)
+    return Content(root, config, tuple(studies), tuple(pages), home, tuple(find_assets(root, report)))
+
+
+# ---------------------------------------------------------------- site.yaml
+
+def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteConfig | None:
+    path = root / SITE_FILE
+    if not path.is_file():
+        report.error(path, None, "site.yaml is missing",
+                     "Create it with title, description, base_url and themes (see the README).")
+        return None
+    text = read_text(path, report)
+    if text is None:
+        return None
+    doc, problem = yamltext.parse(text)
+    if problem:
+        report.error(path, problem.mark.line, problem.message, problem.fix, problem.mark.column)
+        return None
+    data = doc.value if doc else None
+    if not isinstance(data, dict):
+        report.error(path, 1, "site.yaml must be a set of 'key: value' lines", "Start with: title: My showcase")
+        return None
+    before = report.count("error")
+    warn_unknown_keys(path, doc, data, SITE_KEYS, report, ())
+    field = lambda key, coerce, default=None: take(path, doc, data, key, coerce, report, default)  # noqa: E731
+    title = field("title", schema.coerce_text)
+    description = field("description", schema.coerce_text, "")
+    language = field("language", schema.coerce_lang, "en")
+    url = base_url if base_url is not None else data.get("base_url")
+    if url is None:
+        report.error(path, None, "site.yaml has no base_url", "Add e.g. base_url: https://org.github.io/showcase/")
+    else:
+        try:
+            url = normalise_base_url(url)
+        except Invalid as exc:
+            where = "--base-url" if base_url is not None else path
+            report.error(where, None if base_url is not None else doc.mark("base_url").line, exc.message, exc.fix)
+    cname = field("cname", schema.coerce_text)
+    theme_list = load_themes(path, doc, data.get("themes"), report)
+    if title is None and "title" not in data:
+        report.error(path, None, "site.yaml has no title", "Add e.g. title: Learning Cities Showcase")
+    if report.count("error") > before:
+        return None
+    return SiteConfig(title, description, url, language, theme_list, cname)
+
+
+def normalise_base_url(value) -> str:
+    text = schema.coerce_text(value, "base_url")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise Invalid(f"base_url '{text}' is not an absolute http(s) address",
+                      "Write it like https://org.github.io/showcase/")
+    return text if text.endswith("/") else text + "/"
+
+
+def load_themes(path: Path, doc, value, report: Report) -> tuple[Theme, ...]:
+    if not isinstance(value, list) or not value:
+        report.error(path, doc.mark("themes").line, "site.yaml needs a list of themes",
+                     "Add themes: with '- name: Literacy' items.")
+        return ()
+    themes, seen = [], {}
+    for i, item in enumerate(value):
+        line = doc.mark("themes", i).line
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            report.error(path, line, "each theme must be a name or a 'name:' entry", "Write '- name: Literacy'.")
+            continue
+        warn_unknown_keys(path, doc, item, THEME_KEYS, report, ("themes", i))
+        try:
+            name = schema.coerce_text(item.get("name"), "name")
+            theme_id = schema.coerce_slug(item["id"], "id") if item.get("id") is not None else slugify(name)
+            description = schema.coerce_text(item["description"], "description") if item.get("description") else ""
+        except Invalid as exc:
+            report.error(path, line, f"theme {i + 1}: {exc.message}", exc.fix)
+            continue
+        if theme_id in seen:
+            report.error(path, line, f"theme id '{theme_id}' is used twice (also on line {seen[theme_id]})",
+                         "Give each theme its own id.")
+            continue
+        seen[theme_id] = line
+        themes.append(Theme(theme_id, name, description))
+    return tuple(themes)
+
+
+class ThemeVocabulary:
+    """Looks a theme up by id or name, case-insensitively."""
+
+    def __init__(self, themes: tuple[Theme, ...]):
+        self.themes = themes
+        self.by_key = {}
+        for theme in themes:
+            self.by_key[theme.id.lower()] = theme
+            self.by_key[theme.name.lower()] = theme
+
+    def find(self, value: str) -> Theme | None:
+        return self.by_key.get(" ".join(value.split()).lower())
+
+    def suggest(self, value: str) -> str:
+        guess = schema.closest(value, [t.name for t in self.themes] + [t.id for t in self.themes], 0.5)
+        names = ", ".join(f"{t.name} ({t.id})" for t in self.themes)
+        return f"Did you mean '{guess}'? Themes are: {names}." if guess else f"Themes are: {names}."
+
+
+# ---------------------------------------------------------------- Markdown files
+
+def read_text(path: Path, report: Report) -> str | None:
+    """The file as text with LF line endings, or None (with a located error)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(path, None, f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.error(path, line, "the file is not UTF-8 text",
+                     "Save it as UTF-8 (in most editors: Save with encoding > UTF-8).")
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_markdown(root: Path, path: Path, report: Report, need_front_matter: bool):
+    """Split a Markdown file into (front-matter document, body Text); None on error."""
+    text = read_text(path, report)
+    if text is None:
+        return None
+    rel = path.relative_to(root).as_posix()
+    if not _FM.detect(text):
+        if need_front_matter:
+            report.error(path, 1, "the file has no front matter",
+                         "Start it with a line '---', then the keys (title:, city:, ...), then another '---'.")
+            return None
+        return yamltext.Document({}), Text(rel, text, 1)
+    opening = _FM.FM_BOUNDARY.match(text)
+    try:
+        fm, body = _FM.split(text)
+    except ValueError:
+        report.error(path, 1, "the front matter is not closed", "Add a line '---' after the last key.")
+        return None
+    offset = text.count("\n", 0, opening.end())
+    doc, problem = yamltext.parse(fm, line_offset=offset)
+    if problem:
+        report.error(path, problem.mark.line, problem.message, problem.fix, problem.mark.column)
+        return None
+    if doc.value is None:
+        doc.value = {}
+    if not isinstance(doc.value, dict):
+        report.error(path, offset + 1, "the front matter must be 'key: value' lines, not a list or a sentence",
+                     "Write e.g. 'title: My title' on its own line.")
+        return None
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    return doc, Text(rel, body.lstrip("\n"), body_line + len(body) - len(body.lstrip("\n")))
+
+
+def take(path, doc, data: dict, key: str, coerce, report: Report, default=None):
+    """Coerce data[key]; report a located error and return `default` when it is wrong or absent."""
+    value = data.get(key)
+    if value is None:
+        return default
+    try:
+        return coerce(value, key)
+    except Invalid as exc:
+        report.error(path, doc.mark(key).line, exc.message, exc.fix)
+        return default
+
+
+def warn_unknown_keys(path, doc, data: dict, known, report: Report, at: tuple) -> None:
+    for key in data:
+        if key not in known:
+            fix = schema.unknown_key_fix(key, tuple(schema.Field(k, "", False, "") for k in known))
+            report.warning(path, doc.mark(*at, key).line, f"unknown key '{key}'", fix)
+
+
+def check_fields(path: Path, doc, fields, report: Report) -> dict | None:
+    """Check required keys, unknown keys and scalar kinds; the coerced values, or None on error."""
+    data = doc.value
+    before = report.count("error")
+    warn_unknown_keys(path, doc, data, [f.name for f in fields], report, ())
+    values = {}
+    for f in fields:
+        if data.get(f.name) is None:
+            if f.required:
+                report.error(path, doc.mark(f.name).line if f.name in data else None,
+                             f"'{f.name}' is missing" if f.name not in data else f"'{f.name}' is empty",
+                             f"Add a line '{f.name}: ...' to the front matter ({f.description})")
+            continue
+        coerce = schema.SCALAR_COERCERS.get(f.kind)
+        values[f.name] = take(path, doc, data, f.name, coerce, report) if coerce else data[f.name]
+    return values if report.count("error") == before else None
+
+
+def file_slug(path: Path) -> str:
+    return slugify(path.stem)
+
+
+# ---------------------------------------------------------------- case studies
+
+def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVocabulary,
+                    report: Report) -> CaseStudy | None:
+    parsed = read_markdown(root, path, report, need_front_matter=True)
+    if parsed is None:
+        return None
+    doc, body = parsed
+    values = check_fields(path, doc, schema.CASE_STUDY_FIELDS, report)
+    if values is None:
+        return None
+    before = report.count("error")
+    country = resolve_country(path, doc, values["country"], report)
+    theme_list = resolve_themes(path, doc, values["themes"], themes, report)
+    region = resolve_region(path, doc, values.get("region"), country, report)
+    image = resolve_image(root, path, doc, values, report)
+    sources = resolve_sources(path, doc, values.get("sources"), report)
+    slug = values.get("slug") or file_slug(path)
+    if not slug:
+        report.error(path, None, "the file name gives no usable URL name", "Add 'slug: city-topic' to the front matter.")
+    if report.count("error") > before:
+        return None
+    return CaseStudy(
+        slug=slug, title=values["title"], city=values["city"],
+        city_native=values.get("city_native"), city_native_lang=values.get("city_native_lang"),
+        country=country, themes=theme_list, date=values["date"], summary=values.get("summary"),
+        region=region, coordinates=values.get("coordinates"), image=image, sources=sources,
+        draft=values.get("draft", False), body=body, lang=config.language,
+    )
+
+
+def resolve_country(path, doc, value: str, report: Report):
+    country = countries.resolve_country(value)
+    if country is None:
+        guess = countries.suggest_country(value)
+        fix = (f"Did you mean '{guess.name}' ({guess.code})?" if guess
+               else "Use an ISO 3166 code such as IR, PL or KR, or the country's English name.")
+        report.error(path, doc.mark("country").line, f"unknown country '{value}'", fix)
+    return country
+
+
+def resolve_themes(path, doc, value, themes: ThemeVocabulary, report: Report) -> tuple[Theme, ...]:
+    try:
+        items = schema.coerce_list(value, "themes")
+    except Invalid as exc:
+        report.error(path, doc.mark("themes").line, exc.message, exc.fix)
+        return ()
+    found: list[Theme] = []
+    for i, item in enumerate(items):
+        line = doc.mark("themes", i).line
+        if not isinstance(item, str) or not item.strip():
+            report.error(path, line, "each theme must be a theme name or id", themes.suggest(""))
+            continue
+        theme = themes.find(item)
+        if theme is None:
+            report.error(path, line, f"unknown theme '{item}'", themes.suggest(item))
+        elif theme not in found:
+            found.append(theme)
+    return tuple(found)
+
+
+def resolve_region(path, doc, value: str | None, country, report: Report):
+    if value is None:
+        return countries.region_by_id(country.region_id) if country else None
+    region = countries.resolve_region(value)
+    if region is None:
+        guess = countries.suggest_region(value)
+        names = "; ".join(r.name for r in countries.regions())
+        fix = f"Did you mean '{guess.name}'? " if guess else ""
+        report.error(path, doc.mark("region").line, f"unknown region '{value}'",
+                     fix + f"UNESCO's regions are: {names}. Or leave region out to derive it from the country.")
+    return region
+
+
+def resolve_image(root: Path, path: Path, doc, values: dict, report: Report) -> Image | None:
+    src = values.get("image")
+    if src is None:
+        if values.get("image_alt") or values.get("image_credit"):
+            report.warning(path, doc.mark("image_alt" if values.get("image_alt") else "image_credit").line,
+                           "image_alt or image_credit is given but there is no image", "Add 'image:' or remove them.")
+        return None
+    line = doc.mark("image").line
+    if not values.get("image_alt"):
+        report.error(path, line, "the image has no image_alt",
+                     "Add 'image_alt:' describing what the image shows, for readers who cannot see it.")
+        return None
+    target = resolve_inside(root, path.parent, src)
+    if target is None:
+        report.error(path, line, f"image '{src}' points outside the content folder",
+                     "Keep images beside the case study or in a subfolder.")
+        return None
+    if not target.is_file():
+        report.error(path, line, f"image file '{src}' does not exist", "Check the file name and folder.")
+        return None
+    return Image(target.relative_to(root.resolve()).as_posix(), values["image_alt"], values.get("image_credit"))
+
+
+def resolve_inside(root: Path, base: Path, ref: str) -> Path | None:
+    """`ref` resolved against `base`, or None when it leaves `root` (../, absolute, symlinks)."""
+    if ref.startswith("/") or re.match(r"^[A-Za-z]:", ref) or "\\" in ref:
+        return None
+    target = (base / ref).resolve()
+    try:
+        target.relative_to(root.resolve())
+    except ValueError:
+        return None
+    return target
+
+
+def resolve_sources(path, doc, value, report: Report) -> tuple[Source, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        report.error(path, doc.mark("sources").line, "'sources' must be a list",
+                     "Write each source as '- title: ...' with 'url: ...' below it.")
+        return ()
+    sources = []
+    for i, item in enumerate(value):
+        line = doc.mark("sources", i).line
+        if not isinstance(item, dict):
+            report.error(path, line, f"source {i + 1} must have 'title:' and 'url:'",
+                         "Write '- title: Report name' and, indented below it, 'url: https://...'.")
+            continue
+        for key in item:
+            if key not in schema.SOURCE_KEYS:
+                report.warning(path, doc.mark("sources", i, key).line, f"unknown key '{key}' in source {i + 1}",
+                               schema.unknown_key_fix(key, tuple(schema.Field(k, "", False, "") for k in schema.SOURCE_KEYS)))
+        try:
+            title = schema.coerce_text(item.get("title"), "title")
+            url = schema.coerce_text(item.get("url"), "url")
+            publisher = schema.coerce_text(item["publisher"], "publisher") if item.get("publisher") else None
+            date = schema.coerce_text(item["date"], "date") if item.get("date") else None
+        except Invalid as exc:
+            report.error(path, line, f"source {i + 1}: {exc.message}", exc.fix)
+            continue
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            report.error(path, doc.mark("sources", i, "url").line, f"source {i + 1}: url '{url}' is not a web address",
+                         "Sources must be public http:// or https:// links.")
+            continue
+        sources.append(Source(title, url, publisher, date))
+    return tuple(sources)
+
+
+# ---------------------------------------------------------------- pages and home
+
+def load_page(root: Path, path: Path, config: SiteConfig, report: Report) -> Page | None:
+    parsed = read_markdown(root, path, report, need_front_matter=True)
+    if parsed is None:
+        return None
+    doc, body = parsed
+    values = check_fields(path, doc, schema.PAGE_FIELDS, report)
+    if values is None:
+        return None
+    slug = values.get("slug") or file_slug(path)
+    if slug in RESERVED_SLUGS:
+        report.error(path, doc.mark("slug").line if "slug" in doc.value else None,
+                     f"the page slug '{slug}' is taken by the site's own pages", "Choose another slug.")
+        return None
+    return Page(slug, values["title"], values.get("summary"), values.get("menu"), body, config.language)
+
+
+def load_home(root: Path, report: Report) -> Home:
+    path = root / HOME_FILE
+    if not path.is_file():
+        return Home(None, None, None)
+    parsed = read_markdown(root, path, report, need_front_matter=False)
+    if parsed is None:
+        return Home(None, None, None)
+    doc, body = parsed
+    values = check_fields(path, doc, schema.HOME_FIELDS, report) or {}
+    return Home(values.get("title"), values.get("summary"), body)
+
+
+def check_unique_slugs(root: Path, studies, pages, report: Report) -> None:
+    for kind, items in (("case study", studies), ("page", pages)):
+        seen: dict[str, str] = {}
+        for item in items:
+            if item.slug in seen:
+                report.error(root / item.body.rel, None,
+                             f"{kind} URL '{item.slug}' is also used by {seen[item.slug]}",
+                             "Rename one of the two files or give one a different 'slug:'.")
+            else:
+                seen[item.slug] = item.body.rel
+
+
+def find_assets(root: Path, report: Report) -> list[Asset]:
+    """Every non-Markdown file in the content folder, except site.yaml, overrides and hidden files."""
+    assets = []
+    resolved_root = root.resolve()
+    for folder, dirs, files in os.walk(root):
+        rel_folder = Path(folder).relative_to(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not (rel_folder == Path(".") and d == OVERRIDES_DIR))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith(".md") or (rel_folder == Path(".") and name == SITE_FILE):
+                continue
+            path = Path(folder) / name
+            try:
+                path.resolve().relative_to(resolved_root)
+            except ValueError:
+                report.error(path, None, "this file is a link to something outside the content folder",
+                             "Copy the file into the content folder instead of linking to it.")
+                continue
+            assets.append(Asset((rel_folder / name).as_posix(), path))
+    return assets

@@ -1,0 +1,113 @@
+"""The validated records that the load stage hands to the rest of the pipeline.
+
+Plain frozen dataclasses with no behaviour beyond small derived values:
+a record exists only once its source passed validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .countries import Country, Region
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    name: str
+    description: str
+
+    @property
+    def slug(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str  # absolute, ends with "/"
+    language: str
+    themes: tuple[Theme, ...]
+    cname: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+    publisher: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    rel: str  # posix path of the file inside the content folder
+    alt: str
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A Markdown body and where it starts in its file (for located messages)."""
+
+    rel: str  # posix path of the .md file inside the content folder
+    markdown: str
+    first_line: int
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    slug: str
+    title: str
+    city: str
+    city_native: str | None
+    city_native_lang: str | None
+    country: Country
+    themes: tuple[Theme, ...]
+    date: dt.date
+    summary: str | None
+    region: Region
+    coordinates: tuple[float, float] | None
+    image: Image | None
+    sources: tuple[Source, ...]
+    draft: bool
+    body: Text
+    lang: str
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    summary: str | None
+    menu: int | None
+    body: Text
+    lang: str
+
+
+@dataclass(frozen=True)
+class Home:
+    title: str | None
+    summary: str | None
+    body: Text | None
+
+
+@dataclass(frozen=True)
+class Asset:
+    rel: str  # posix path inside the content folder; also its path in the output
+    source: Path
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the content folder holds, validated, in a stable order."""
+
+    root: Path
+    config: SiteConfig
+    case_studies: tuple[CaseStudy, ...]
+    pages: tuple[Page, ...]
+    home: Home
+    assets: tuple[Asset, ...]
