@@ -1,0 +1,213 @@
+"""Shared fixtures: throw-away content folders, the real CLI, a static server, a real browser.
+
+Browser tests carry the `browser` marker. Without a Chromium on the machine
+they are skipped locally, but under CI (the CI environment variable set)
+a missing browser fails the run instead: CI never skips them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+SITE_YAML = """\
+title: Test Showcase
+description: A showcase used by the tests.
+base_url: https://example.org/showcase/
+language: en
+themes:
+  - name: Health and well-being
+    id: health-wellbeing
+    description: Learning for health.
+  - name: Literacy
+    description: Reading and writing for all.
+  - name: Equity and Inclusion
+    id: equity-inclusion
+"""
+
+
+def chromium_executable() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: needs a real Chromium (skipped locally without one, never in CI)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_executable() or IN_CI:
+        return
+    skip = pytest.mark.skip(reason="no Chromium on this machine (install Debian's chromium; CI always runs these)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def case_study(title="Every Home, A Health Base", city="Kashan", country="IR", themes="[health-wellbeing]",
+               date="2021-08-17", body="Kashan put health lessons on local TV.\n\n## Context\n\nText.\n", **extra) -> str:
+    """The text of a valid case-study file; keyword arguments add or replace front-matter lines."""
+    fields = {"title": title, "city": city, "country": country, "themes": themes, "date": date, **extra}
+    lines = [f"{key}: {value}" for key, value in fields.items() if value is not None]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body
+
+
+class SiteFolder:
+    """A content folder in a temporary directory, with helpers to write files into it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "case-studies").mkdir(parents=True)
+        (root / "pages").mkdir()
+        self.write("site.yaml", SITE_YAML)
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
+        return path
+
+    def study(self, name: str, **fields) -> Path:
+        return self.write(f"case-studies/{name}.md", case_study(**fields))
+
+
+@pytest.fixture
+def site(tmp_path) -> SiteFolder:
+    """A fresh, valid content folder with one case study (kashan-health-tv)."""
+    folder = SiteFolder(tmp_path / "content")
+    folder.study("kashan-health-tv")
+    return folder
+
+
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` as a user would, capturing its output."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def build(tmp_path):
+    """Build a content folder with the real CLI; returns (process, output folder)."""
+    def _build(content: Path | SiteFolder, *args: str, output: Path | None = None):
+        content = content.root if isinstance(content, SiteFolder) else content
+        out = output or tmp_path / "output"
+        return run_cli("build", "--content", content, "--output", out,
+                       "--templates", ROOT / "templates", *args), out
+    return _build
+
+
+@pytest.fixture(scope="session")
+def showcase(tmp_path_factory) -> Path:
+    """The bundled showcase, built once per test run (strict: no warnings allowed)."""
+    out = tmp_path_factory.mktemp("showcase") / "output"
+    proc = run_cli("build", "--strict", "--output", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder under a URL prefix, with the folder's 404.html for missing pages (as GitHub Pages does)."""
+
+    prefix = "/"
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if not path.startswith(self.prefix):
+            return self._not_found()
+        self.path = "/" + path[len(self.prefix):]
+        local = Path(self.translate_path(self.path))
+        if local.is_dir() and not self.path.endswith("/"):
+            self.send_response(301)
+            self.send_header("Location", path + "/")
+            self.end_headers()
+            return None
+        if local.is_dir():
+            local = local / "index.html"
+        if not local.exists():
+            return self._not_found()
+        return super().send_head()
+
+    def _not_found(self):
+        page = Path(self.directory) / "404.html"
+        body = page.read_bytes() if page.exists() else b"not found"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def static_server():
+    """Serve a folder under a prefix on 127.0.0.1: `url = static_server(folder, "/showcase/")`."""
+    servers = []
+
+    def _serve(folder: Path, prefix: str = "/") -> str:
+        handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+    yield _serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by playwright (never a downloaded browser)."""
+    executable = chromium_executable()
+    if executable is None:
+        pytest.fail("Chromium is required here (CI): apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    tab = context.new_page()
+    yield tab
+    context.close()
