@@ -49,17 +49,42 @@ def chromium_executable() -> str | None:
     return None
 
 
+NODE_MODULES = ROOT / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
+
+# marker -> (is the tool here?, how to get it)
+TOOLS = {
+    "browser": (lambda: chromium_executable() is not None, "apt-get install chromium"),
+    "vnu": (lambda: VNU_JAR.exists() and shutil.which("java") is not None,
+            "npm ci (vnu-jar) and apt-get install default-jre-headless"),
+    "axe": (lambda: AXE_SCRIPT.exists() and chromium_executable() is not None, "npm ci (axe-core) and chromium"),
+}
+
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: needs a real Chromium (skipped locally without one, never in CI)")
+    for marker, (_, how) in TOOLS.items():
+        config.addinivalue_line("markers", f"{marker}: needs an outside tool ({how}); skipped locally without it, never in CI")
 
 
 def pytest_collection_modifyitems(config, items):
-    if chromium_executable() or IN_CI:
-        return
-    skip = pytest.mark.skip(reason="no Chromium on this machine (install Debian's chromium; CI always runs these)")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+    """Skip tool-dependent tests locally when the tool is missing; in CI, fail them instead."""
+    for marker, (available, how) in TOOLS.items():
+        if available():
+            continue
+        for item in items:
+            if marker in item.keywords:
+                if IN_CI:
+                    item.user_properties.append(("missing", how))
+                else:
+                    item.add_marker(pytest.mark.skip(reason=f"tool missing here: {how} (CI always runs these)"))
+
+
+@pytest.fixture(autouse=True)
+def _tools_present_in_ci(request):
+    missing = [how for key, how in request.node.user_properties if key == "missing"]
+    if missing:
+        pytest.fail(f"CI must have every tool; missing: {'; '.join(missing)}")
 
 
 def case_study(title="Every Home, A Health Base", city="Kashan", country="IR", themes="[health-wellbeing]",

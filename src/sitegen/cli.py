@@ -8,6 +8,7 @@ message`), 2 for a wrong command line.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -37,7 +38,49 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="also publish case studies marked draft: true")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.set_defaults(run=run_build)
+
+    serve = sub.add_parser("serve", help="preview the site with live reload while you edit")
+    add_source_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--base-url", help="public address whose path the preview uses (default: base_url in site.yaml)")
+    serve.add_argument("--no-drafts", action="store_true", help="hide case studies marked draft: true")
+    serve.set_defaults(run=lazy("serve"))
+
+    check = sub.add_parser("check", help="check the content for mistakes without building")
+    add_source_options(check)
+    check.add_argument("--format", choices=("text", "json"), default="text", help="how to print problems")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.set_defaults(run=lazy("check"))
+
+    new = sub.add_parser("new", help="start a new case study from a template")
+    new.add_argument("kind", choices=("case-study",), help="what to create")
+    new.add_argument("--city", required=True, help="the city, e.g. Gdynia")
+    new.add_argument("--country", required=True, help="ISO code or English name, e.g. PL")
+    new.add_argument("--theme", action="append", required=True, help="a theme name or id (repeat for more)")
+    new.add_argument("--title", help="the headline (default: a placeholder to replace)")
+    new.add_argument("--slug", help="the URL name (default: from city and title)")
+    new.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content)")
+    new.set_defaults(run=lazy("new"))
+
+    deploy = sub.add_parser("deploy", help="build and commit the site to the gh-pages branch")
+    add_source_options(deploy)
+    deploy.add_argument("--output", type=Path, default=Path("output"), help="where to build the site (default: output)")
+    deploy.add_argument("--base-url", help="the site's public address (default: base_url in site.yaml)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch to commit to (default: gh-pages)")
+    deploy.add_argument("--remote", default="origin", help="remote to push to with --push (default: origin)")
+    deploy.add_argument("--message", help="commit message")
+    deploy.add_argument("--push", action="store_true", help="push the branch after committing")
+    deploy.add_argument("--force", action="store_true", help="deploy even with uncommitted source changes")
+    deploy.set_defaults(run=lazy("deploy"))
     return top
+
+
+def lazy(module: str):
+    """Run `sitegen.<module>.run(args)`, importing the module only when its command is used."""
+    def run(args) -> int:
+        return importlib.import_module(f"sitegen.{module}").run(args)
+    return run
 
 
 def add_source_options(p: argparse.ArgumentParser) -> None:

@@ -205,7 +205,7 @@ def read_markdown(root: Path, path: Path, report: Report, need_front_matter: boo
     if doc.value is None:
         doc.value = {}
     if not isinstance(doc.value, dict):
-        report.error(path, offset + 1, "the front matter must be 'key: value' lines, not a list or a sentence",
+        report.error(path, offset + 2, "the front matter must be 'key: value' lines, not a list or a sentence",
                      "Write e.g. 'title: My title' on its own line.")
         return None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1

@@ -37,6 +37,7 @@ class BuildResult:
     files: list[OutputFile] = field(default_factory=list)
     written: int = 0
     seconds: float = 0.0
+    changed: list[str] = field(default_factory=list)  # output paths whose bytes changed (Session only)
 
     def pages(self) -> int:
         return sum(1 for f in self.files if f.path.endswith(".html"))
@@ -74,3 +75,27 @@ def build(options: BuildOptions) -> BuildResult:
         result.written = write.write_site(options.output, files)
     result.seconds = time.perf_counter() - started
     return result
+
+
+class Session:
+    """A build that runs again and again on the same output folder (`serve`).
+
+    Each `rebuild()` reads the sources afresh and leaves `options.output`
+    equal to what a clean full build would write, touching only the files
+    whose bytes changed (listed in `BuildResult.changed`). When the sources
+    have errors the output is left as it was and the report says why.
+    """
+
+    def __init__(self, options: BuildOptions):
+        self.options = options
+
+    def rebuild(self) -> BuildResult:
+        started = time.perf_counter()
+        result = BuildResult(Report())
+        result.model, files = generate(self.options, result.report)
+        if files is not None:
+            result.files = files
+            result.changed = write.sync_site(self.options.output, files)
+            result.written = len(files)
+        result.seconds = time.perf_counter() - started
+        return result

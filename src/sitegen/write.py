@@ -55,3 +55,38 @@ def write_site(output: Path, files: list[OutputFile]) -> int:
         raise
     shutil.rmtree(old, ignore_errors=True)
     return len(files)
+
+
+def sync_site(output: Path, files: list[OutputFile]) -> list[str]:
+    """Make `output` hold exactly `files`, touching only what changed (for `serve`).
+
+    Each file is replaced atomically (temporary name, then rename), so a server
+    reading the folder never sees half a file. Returns the changed paths,
+    removed ones included, sorted.
+    """
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    wanted = {item.path for item in files}
+    changed = [item.path for item in files if replace_if_changed(output / item.path, item)]
+    for folder, dirs, names in os.walk(output, topdown=False):
+        for name in names:
+            rel = (Path(folder) / name).relative_to(output).as_posix()
+            if rel not in wanted:
+                (Path(folder) / name).unlink()
+                changed.append(rel)
+        if Path(folder) != output and not any(Path(folder).iterdir()):
+            Path(folder).rmdir()
+    return sorted(changed)
+
+
+def replace_if_changed(target: Path, item: OutputFile) -> bool:
+    data = item.data if item.data is not None else item.source.read_bytes()
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return True
