@@ -143,7 +143,7 @@ def build(tmp_path):
         content = content.root if isinstance(content, SiteFolder) else content
         out = output or tmp_path / "output"
         return run_cli("build", "--content", content, "--output", out,
-                       "--templates", ROOT / "templates", *args), out
+                       "--templates", ROOT / "templates", *args, cwd=tmp_path), out
     return _build
 
 
@@ -151,7 +151,8 @@ def build(tmp_path):
 def showcase(tmp_path_factory) -> Path:
     """The bundled showcase, built once per test run (strict: no warnings allowed)."""
     out = tmp_path_factory.mktemp("showcase") / "output"
-    proc = run_cli("build", "--strict", "--output", out)
+    proc = run_cli("build", "--strict", "--content", ROOT / "content", "--templates", ROOT / "templates",
+                   "--output", out, cwd=out.parent)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 

@@ -286,7 +286,7 @@ def run_errors(site, build, *args):
 
 
 @pytest.mark.parametrize("front, line, message", [
-    ("title: x\ncity: Kashan\ncountry: IR\nthemes: [literacy]\n", None, "'date' is missing"),
+    ("title: x\ncity: Kashan\ncountry: IR\nthemes: [literacy]\n", 1, "'date' is missing"),
     ("title: x\ncity: Kashan\ncountry: IR\nthemes: [literacy]\ndate: 2020-13-45\n", 6, "not a real date"),
     ("title: x\ncity: Kashan\ncountry: IR\nthemes: {a: 1}\ndate: 2020-01-01\n", 5, "'themes' must be a list"),
     ("title: [a, b]\ncity: Kashan\ncountry: IR\nthemes: [literacy]\ndate: 2020-01-01\n", 2, "'title' must be text"),
@@ -312,7 +312,7 @@ def test_file_level_errors(site, build):
     site.write("case-studies/plain.md", "Just text, no front matter.\n")
     site.write("case-studies/open.md", "---\ntitle: never closed\n")
     stderr = run_errors(site, build)
-    assert re.search(r"case-studies/latin1\.md:\d+: error: the file is not UTF-8", stderr)
+    assert re.search(r"case-studies/latin1\.md:\d+(:\d+)?: error: the file is not UTF-8", stderr)
     assert "case-studies/plain.md:1: error: the file has no front matter" in stderr
     assert "case-studies/open.md:1: error: the front matter is not closed" in stderr
 
@@ -336,15 +336,16 @@ def test_unknown_key_warns_with_a_hint_and_strict_fails(site, build):
     site.study("cork", city="Cork", country="IE", summray="typo")
     proc, _ = build(site)
     ok(proc)
-    assert "case-studies/cork.md:7: warning: unknown key 'summray' Fix: Did you mean 'summary'?" in proc.stderr
+    assert re.search(r"case-studies/cork\.md:7(:1)?: warning: unknown key 'summray' Fix: Did you mean 'summary'\?",
+                     proc.stderr)
     assert run_errors(site, build, "--strict")
 
 
 def test_site_yaml_errors(site, build):
     site.write("site.yaml", "title: T\nbase_url: not-a-url\nthemes:\n  - name: A\n  - name: A\n")
     stderr = run_errors(site, build)
-    assert "site.yaml:2: error: base_url 'not-a-url'" in stderr
-    assert "site.yaml:5: error: theme id 'a' is used twice" in stderr
+    assert re.search(r"site\.yaml:2(:\d+)?: error: base_url 'not-a-url'", stderr)
+    assert re.search(r"site\.yaml:5(:\d+)?: error: theme id 'a' is used twice", stderr)
 
 
 def test_failed_build_leaves_output_untouched(site, build):

@@ -37,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="the site's public address (default: base_url in site.yaml)")
     build.add_argument("--drafts", action="store_true", help="also publish case studies marked draft: true")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--no-cache", action="store_true", help="render every page, ignoring .cache/")
+    build.add_argument("--jobs", type=int, default=0, help="render processes (default: one per core)")
     build.set_defaults(run=run_build)
 
     serve = sub.add_parser("serve", help="preview the site with live reload while you edit")
@@ -90,16 +92,18 @@ def add_source_options(p: argparse.ArgumentParser) -> None:
 
 def run_build(args) -> int:
     options = pipeline.BuildOptions(content=args.content, output=args.output, templates=args.templates,
-                                    base_url=args.base_url, drafts=args.drafts, strict=args.strict)
+                                    base_url=args.base_url, drafts=args.drafts, strict=args.strict,
+                                    cache_dir=None if args.no_cache else pipeline.BuildOptions.cache_dir,
+                                    jobs=args.jobs)
     result = pipeline.build(options)
     report = result.report
     if report.items:
         print(report.as_text(), file=sys.stderr)
-    if report.failed(args.strict) or not result.written:
+    if report.failed(args.strict) or not result.ok:
         print(f"Build failed: {report.summary()}. The output folder was left as it was.", file=sys.stderr)
         return 1
-    print(f"Built {result.pages()} pages ({result.written} files) into {args.output} "
-          f"in {result.seconds:.2f} s; {report.summary()}.")
+    print(f"Built {result.pages()} pages ({len(result.files)} files; {len(result.rendered)} rendered, "
+          f"{len(result.changed)} changed) into {args.output} in {result.seconds:.2f} s; {report.summary()}.")
     return 0
 
 

@@ -18,6 +18,7 @@ from .records import CaseStudy, Content, Page, Theme
 
 RELATED_COUNT = 3
 LATEST_COUNT = 6
+PER_PAGE = 24  # case studies per list page
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,48 @@ class RegionGroup:
 
 
 @dataclass(frozen=True)
+class Pager:
+    """One page of a list of case studies: which items, and how to reach the other pages."""
+
+    base: str  # site path of the first page, e.g. "countries/iran/"
+    number: int  # 1-based
+    count: int  # how many pages the list has
+    total: int  # how many case studies the whole list has
+    items: tuple[CaseStudy, ...]
+    group: object = None  # the CountryGroup, ThemeGroup or RegionGroup listed, if any
+
+    @property
+    def path(self) -> str:
+        return page_number_path(self.base, self.number)
+
+    @property
+    def previous(self) -> str | None:
+        return page_number_path(self.base, self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return page_number_path(self.base, self.number + 1) if self.number < self.count else None
+
+    @property
+    def pages(self) -> list[tuple[int, str]]:
+        return [(n, page_number_path(self.base, n)) for n in range(1, self.count + 1)]
+
+    def key(self) -> tuple:
+        """What the page shows apart from its cards (for its fingerprint)."""
+        return (self.base, self.number, self.count, self.total)
+
+
+def page_number_path(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def paginate(base: str, items: tuple[CaseStudy, ...], group=None, per_page: int = PER_PAGE) -> tuple[Pager, ...]:
+    count = max(1, -(-len(items) // per_page))
+    return tuple(Pager(base, n + 1, count, len(items), items[n * per_page:(n + 1) * per_page], group)
+                 for n in range(count))
+
+
+@dataclass(frozen=True)
 class NavItem:
     label: str
     path: str
@@ -62,6 +105,13 @@ class SiteModel:
     related: dict[str, tuple[CaseStudy, ...]] = field(repr=False)
     sources: dict[str, str] = field(repr=False)  # Markdown file (posix, in content) -> site path
     country_by_code: dict[str, CountryGroup] = field(repr=False)
+    content_by_slug: dict[str, CaseStudy] = field(repr=False)
+    page_by_slug: dict[str, Page] = field(repr=False)
+    asset_set: frozenset[str] = field(repr=False)
+    listing: tuple[Pager, ...] = ()  # the pages of /case-studies/
+    country_pages: tuple[Pager, ...] = ()
+    theme_pages: tuple[Pager, ...] = ()
+    region_pages: tuple[Pager, ...] = ()
     include_drafts: bool = False
 
 
@@ -104,6 +154,13 @@ def build_model(content: Content, include_drafts: bool = False, base_url: str | 
         related=related_studies(studies, by_country, by_theme),
         sources=sources,
         country_by_code={g.country.code: g for g in country_groups},
+        content_by_slug={s.slug: s for s in studies},
+        page_by_slug={p.slug: p for p in pages},
+        asset_set=frozenset(a.rel for a in content.assets),
+        listing=paginate("case-studies/", studies),
+        country_pages=tuple(p for g in country_groups for p in paginate(g.path, g.studies, g)),
+        theme_pages=tuple(p for g in theme_groups for p in paginate(g.path, g.studies, g)),
+        region_pages=tuple(p for g in region_groups for p in paginate(g.path, g.studies, g)),
         include_drafts=include_drafts,
     )
 

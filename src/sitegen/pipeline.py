@@ -1,11 +1,17 @@
-"""Runs the stages in order: load -> index -> render -> write.
+"""Runs the stages in order: load -> index -> render -> write, with the cache between builds.
 
 The one place that knows the order of the stages, shared by `build`,
-`serve` and `check`. Holds no state between runs.
+`serve`, `check` and `deploy`. A build either lands whole or leaves the
+output folder as it was. The cache (`.cache/` by default) remembers each
+page's fingerprint so a second build renders only what changed; it is keyed
+by sitegen's own code, so a new sitegen never reuses an old page.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +19,10 @@ from pathlib import Path
 from . import load, write
 from .diagnostics import Report
 from .index import SiteModel, build_model
-from .render import OutputFile, RenderOptions, render_site
+from .records import Content
+from .render import RenderCache, RenderOptions, render_site
+
+CACHE_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -24,27 +33,44 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False
+    cache_dir: Path | None = Path(".cache")  # None: no cache on disk
+    jobs: int = 0  # render processes; 0 = one per core
 
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
-        return RenderOptions(self.templates, overrides if overrides.is_dir() else None)
+        return RenderOptions(self.templates, overrides if overrides.is_dir() else None, self.jobs)
 
 
 @dataclass
 class BuildResult:
     report: Report
     model: SiteModel | None = None
-    files: list[OutputFile] = field(default_factory=list)
-    written: int = 0
+    files: set[str] = field(default_factory=set)  # every file of the built site
+    rendered: list[str] = field(default_factory=list)  # pages rendered by this run
+    changed: list[str] = field(default_factory=list)  # files written or removed by this run
     seconds: float = 0.0
-    changed: list[str] = field(default_factory=list)  # output paths whose bytes changed (Session only)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.files)
 
     def pages(self) -> int:
-        return sum(1 for f in self.files if f.path.endswith(".html"))
+        return sum(1 for f in self.files if f.endswith(".html"))
 
 
-def generate(options: BuildOptions, report: Report) -> tuple[SiteModel | None, list[OutputFile] | None]:
-    """Load, index and render, without writing. (None, None) when the sources have errors."""
+@functools.cache
+def code_digest() -> str:
+    """A digest of sitegen's own source and data: any change to sitegen invalidates every cache."""
+    package = Path(__file__).parent
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def load_and_index(options: BuildOptions, report: Report) -> tuple[Content | None, SiteModel | None]:
+    """Load stage then index stage; (None, None) when the sources have errors."""
     if not options.templates.is_dir():
         report.error(options.templates, None, "templates folder not found",
                      "Run from the project folder, or pass --templates DIR.")
@@ -52,28 +78,51 @@ def generate(options: BuildOptions, report: Report) -> tuple[SiteModel | None, l
     content = load.load_content(options.content, report, options.base_url)
     if content is None or report.failed(options.strict):
         return None, None
-    model = build_model(content, include_drafts=options.drafts)
-    files = render_site(model, options.render_options(), report)
-    if files is None or report.failed(options.strict):
-        return model, None
-    return model, files
+    return content, build_model(content, include_drafts=options.drafts)
+
+
+def run(options: BuildOptions, cache: RenderCache, in_place: bool) -> BuildResult:
+    """One build into `options.output`: all stages, then commit or abort the write target."""
+    started = time.perf_counter()
+    result = BuildResult(Report())
+    _, result.model = load_and_index(options, result.report)
+    if result.model is not None:
+        target = write.InPlace(options.output) if in_place else write.Staged(options.output)
+        target.begin()
+        try:
+            rendered = render_site(result.model, options.render_options(), result.report, target, cache,
+                                   code_digest())
+            if rendered is None or result.report.failed(options.strict):
+                target.abort()
+                forget(cache)
+            else:
+                result.changed = target.commit(rendered.files)
+                result.files, result.rendered = rendered.files, rendered.rendered
+        except BaseException:
+            target.abort()
+            forget(cache)
+            raise
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def build(options: BuildOptions) -> BuildResult:
-    """A full build; `output` is replaced only when the whole build succeeded."""
-    started = time.perf_counter()
-    result = BuildResult(Report())
+    """A full build; `output` changes only when the whole build succeeded."""
     try:
         write.check_output_folder(options.output, [options.content, options.templates, Path.cwd()])
     except write.UnsafeOutput as exc:
+        result = BuildResult(Report())
         result.report.error(options.output, None, f"refusing to write there: {exc}",
                             "Choose an empty folder, or one made by an earlier sitegen build.")
         return result
-    result.model, files = generate(options, result.report)
-    if files is not None:
-        result.files = files
-        result.written = write.write_site(options.output, files)
-    result.seconds = time.perf_counter() - started
+    cache_file = cache_path(options)
+    cache = read_cache(cache_file)
+    in_place = cache is not None and (options.output / write.MARKER).exists()
+    if not in_place:
+        cache = RenderCache()
+    result = run(options, cache, in_place)
+    if result.ok and cache_file is not None:
+        save_cache(cache_file, cache)
     return result
 
 
@@ -81,21 +130,52 @@ class Session:
     """A build that runs again and again on the same output folder (`serve`).
 
     Each `rebuild()` reads the sources afresh and leaves `options.output`
-    equal to what a clean full build would write, touching only the files
-    whose bytes changed (listed in `BuildResult.changed`). When the sources
-    have errors the output is left as it was and the report says why.
+    equal to what a clean full build would write, rendering only the pages
+    whose inputs changed and writing only files whose bytes changed (listed in
+    `BuildResult.changed`). With errors, the output is left as it was.
     """
 
     def __init__(self, options: BuildOptions):
         self.options = options
+        self.cache = RenderCache()
 
     def rebuild(self) -> BuildResult:
-        started = time.perf_counter()
-        result = BuildResult(Report())
-        result.model, files = generate(self.options, result.report)
-        if files is not None:
-            result.files = files
-            result.changed = write.sync_site(self.options.output, files)
-            result.written = len(files)
-        result.seconds = time.perf_counter() - started
-        return result
+        return run(self.options, self.cache, in_place=True)
+
+
+# --------------------------------------------------------------------------- the cache on disk
+
+def cache_path(options: BuildOptions) -> Path | None:
+    if options.cache_dir is None:
+        return None
+    where = "\0".join(str(p.resolve()) for p in (options.content, options.output, options.templates))
+    where += f"\0{options.base_url}\0{options.drafts}"
+    return options.cache_dir / "sitegen" / (hashlib.blake2b(where.encode(), digest_size=12).hexdigest() + ".pickle")
+
+
+def read_cache(path: Path | None) -> RenderCache | None:
+    """The cache of the last build, or None when there is none or it belongs to another sitegen."""
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as f:
+            stored = pickle.load(f)
+    except Exception:  # noqa: BLE001 - a damaged cache is no cache
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != CACHE_FORMAT or stored.get("code") != code_digest():
+        return None
+    return stored.get("render")
+
+
+def forget(cache: RenderCache) -> None:
+    """After an aborted write the cache no longer describes the output: start over."""
+    cache.pages.clear()
+    cache.copies.clear()
+
+
+def save_cache(path: Path, cache: RenderCache) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as f:
+        pickle.dump({"format": CACHE_FORMAT, "code": code_digest(), "render": cache}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)

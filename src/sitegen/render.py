@@ -1,53 +1,88 @@
-"""Render stage: the site model in, the bytes of every output file out.
+"""Render stage: the site model in, the site's files written through a write target.
 
 Owns the Jinja environment (templates folder, optionally overridden by the
-content folder's own `templates/`), the list of pages with their template and
-context, Markdown conversion of every body (through `markup`), and the small
-presentation helpers templates use (URLs, dates, text direction). Returns
-output files in memory; writing them is the write stage's job.
+content folder's own `templates/`), the list of pages with their template,
+context and *fingerprint* (a digest of everything the page shows), Markdown
+conversion of bodies (through `markup`), and the presentation helpers
+templates use. A page whose fingerprint matches the cache from the last
+build is not rendered again; pages that must be rendered are spread over a
+pool of worker processes when there are many.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import multiprocessing
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
-from . import __version__, urls
-from .diagnostics import Report
+from . import __version__, urls, write
+from .diagnostics import Diagnostic, Report
 from .index import SiteModel
-from .markup import Converter, Rendered
-from .records import CaseStudy, Text
+from .markup import Converter, summary_text
+from .records import CaseStudy
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    path: str  # posix path inside the output folder
-    data: bytes | None = None
-    source: Path | None = None  # a file copied as it is (assets, static files)
-
-
-@dataclass(frozen=True)
-class StudyView:
-    """A case study as templates see it: the record, its address, summary and body."""
-
-    study: CaseStudy
-    path: str
-    summary: str
-    html: str
+BATCH = 48  # pages per task sent to a worker
+PARALLEL_FROM = 150  # fewer pages than this render in-process (forking costs more)
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     templates: Path
     overrides: Path | None = None  # the content folder's own templates/, if any
+    jobs: int = 0  # worker processes; 0 = one per core
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """A case study as templates see it: the record, its address, summary and (on its own page) body."""
+
+    study: CaseStudy
+    path: str
+    summary: str
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class PageJob:
+    path: str  # site path
+    template: str
+    kind: str  # what `context_for` builds: home, study, list, countries, ...
+    ref: object  # which study, group or pager
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """What the cache remembers of a rendered page."""
+
+    fingerprint: str
+    digest: str
+    problems: tuple[Diagnostic, ...] = ()
+    lookups: tuple = ()  # (link target, what it resolved to) pairs the page's body depended on
+
+
+@dataclass
+class RenderCache:
+    """Kept between builds (in memory by `serve`, on disk by `build`)."""
+
+    pages: dict[str, PageEntry] = field(default_factory=dict)  # output path -> entry
+    summaries: dict[str, str] = field(default_factory=dict)  # body digest -> summary text
+    copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
+
+
+@dataclass
+class RenderResult:
+    rendered: list[str] = field(default_factory=list)  # output paths rendered this time
+    files: set[str] = field(default_factory=set)  # every output path of the site
 
 
 def text_direction(lang: str | None) -> str:
@@ -57,6 +92,12 @@ def text_direction(lang: str | None) -> str:
 def long_date(value: dt.date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
+
+def fingerprint(*parts) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+# --------------------------------------------------------------------------- the environment
 
 def make_environment(options: RenderOptions, model: SiteModel) -> jinja2.Environment:
     search = [str(p) for p in (options.overrides, options.templates) if p and p.is_dir()]
@@ -84,68 +125,203 @@ def make_environment(options: RenderOptions, model: SiteModel) -> jinja2.Environ
     return env
 
 
-def render_site(model: SiteModel, options: RenderOptions, report: Report) -> list[OutputFile] | None:
-    """Every output file of the site, or None when a template failed (reported)."""
-    converter = Converter(model.urls, model.sources, frozenset(a.rel for a in model.content.assets))
-    bodies = {s.slug: convert(converter, s.body, report, model) for s in model.studies}
-    views = {s.slug: StudyView(s, urls.case_study_path(s.slug), s.summary or bodies[s.slug].first_paragraph,
-                               bodies[s.slug].html) for s in model.studies}
-    env = make_environment(options, model)
-    env.globals["view"] = views.__getitem__
-    files: list[OutputFile] = []
-    before = report.count("error")
-    for path, template, context in page_list(model, views, converter, report):
-        data = render_template(env, template, dict(context, path=path), report)
-        if data is not None:
-            files.append(OutputFile(urls.output_file(path), data))
-    if report.count("error") > before:
-        return None
-    files.append(OutputFile(".nojekyll", b""))
-    if model.content.config.cname:
-        files.append(OutputFile("CNAME", (model.content.config.cname + "\n").encode()))
-    files += static_files(options)
-    files += [OutputFile(a.rel, source=a.source) for a in model.content.assets]
-    return files
+def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
+    """For each template, a digest of its source and of every template it extends or includes."""
+    sources: dict[str, str] = {}
+
+    def source(name: str) -> str:
+        if name not in sources:
+            try:
+                sources[name] = env.loader.get_source(env, name)[0]
+            except jinja2.TemplateNotFound:
+                sources[name] = ""
+        return sources[name]
+
+    def closure(name: str, seen: set[str]) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        try:
+            referenced = list(jinja2.meta.find_referenced_templates(env.parse(source(name))))
+        except jinja2.TemplateSyntaxError:
+            return
+        if None in referenced:  # a dynamic include: depend on every template
+            referenced = env.list_templates()
+        for other in referenced:
+            closure(other, seen)
+
+    digests = {}
+    for name in names:
+        seen: set[str] = set()
+        closure(name, seen)
+        digests[name] = fingerprint(sorted((n, source(n)) for n in seen))
+    return digests
 
 
-def convert(converter: Converter, text: Text, report: Report, model: SiteModel) -> Rendered:
-    rendered = converter.convert(text)
-    for problem in rendered.problems:
-        report.warning(model.content.root / text.rel, problem.line, problem.message, problem.fix)
-    return rendered
+# --------------------------------------------------------------------------- the pages
+
+def card_views(model: SiteModel, cache: RenderCache) -> dict[str, StudyView]:
+    views = {}
+    for study in model.studies:
+        summary = study.summary
+        if not summary:
+            key = fingerprint(study.body.markdown)
+            summary = cache.summaries.get(key)
+            if summary is None:
+                summary = cache.summaries[key] = summary_text(study.body.markdown)
+        views[study.slug] = StudyView(study, urls.case_study_path(study.slug), summary)
+    return views
 
 
-def page_list(model: SiteModel, views: dict[str, StudyView], converter: Converter, report: Report):
-    """(site path, template, context) for every page, in a fixed order."""
-    all_views = [views[s.slug] for s in model.studies]
+def card_key(view: StudyView) -> tuple:
+    """Everything a card shows of a case study."""
+    s = view.study
+    return (s.slug, s.title, s.city, s.city_native, s.city_native_lang, s.country.code, s.region.id,
+            tuple(t.id for t in s.themes), s.date, view.summary, s.draft, s.image)
+
+
+def study_key(view: StudyView) -> tuple:
+    """Everything a case study's own page shows: its card, the rest of its front matter, its body."""
+    s = view.study
+    body = hashlib.blake2b(s.body.markdown.encode("utf-8"), digest_size=16).hexdigest()
+    return (card_key(view), s.coordinates, s.sources, s.lang, s.body.rel, s.body.first_line, body)
+
+
+def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, str],
+              site_key: str) -> list[PageJob]:
+    """Every page of the site with what it depends on, in a fixed order."""
+    cards = {slug: card_key(v) for slug, v in views.items()}
+    group_keys = (
+        tuple((g.country.code, g.country.name, g.region.id, len(g.studies)) for g in model.countries),
+        tuple((g.theme, len(g.studies)) for g in model.themes),
+        tuple((g.region.id, len(g.studies), len(g.countries)) for g in model.regions),
+    )
+    jobs: list[PageJob] = []
+
+    def add(path, template, kind, ref, *inputs):
+        jobs.append(PageJob(path, template, kind, ref, fingerprint(site_key, digests[template], path, inputs)))
+
     home = model.content.home
-    home_html = convert(converter, home.body, report, model).html if home.body else ""
-    yield "", "home.html", {"home": home, "home_html": home_html, "latest": all_views[:6]}
-    yield "case-studies/", "case_studies.html", {"studies": all_views}
-    for view in all_views:
-        yield view.path, "case_study.html", {
-            "item": view,
-            "country": model.country_by_code[view.study.country.code],
-            "related": [views[r.slug] for r in model.related[view.study.slug]],
-        }
-    yield "countries/", "countries.html", {}
-    for group in model.countries:
-        yield group.path, "country.html", {"group": group, "studies": [views[s.slug] for s in group.studies]}
-    yield "themes/", "themes.html", {}
-    for group in model.themes:
-        yield group.path, "theme.html", {"group": group, "studies": [views[s.slug] for s in group.studies]}
-    yield "regions/", "regions.html", {}
-    for group in model.regions:
-        yield group.path, "region.html", {"group": group, "studies": [views[s.slug] for s in group.studies]}
+    home_text = home.body.markdown if home.body else None
+    add("", "home.html", "home", None, home.title, home.summary, home_text, group_keys, tuple(cards[s.slug] for s in model.studies[:6]))
+    for i, pager in enumerate(model.listing):
+        add(pager.path, "case_studies.html", "list", ("listing", i), pager.key(),
+            tuple(cards[s.slug] for s in pager.items))
+    for study in model.studies:
+        related = model.related[study.slug]
+        add(urls.case_study_path(study.slug), "case_study.html", "study", study.slug,
+            study_key(views[study.slug]), tuple(cards[r.slug] for r in related))
+    add("countries/", "countries.html", "countries", None, group_keys)
+    for kind, pagers, template in (("country", "country_pages", "country.html"),
+                                   ("theme", "theme_pages", "theme.html"),
+                                   ("region", "region_pages", "region.html")):
+        for i, pager in enumerate(getattr(model, pagers)):
+            extra = tuple(g.country.code for g in pager.group.countries) if kind == "region" else ()
+            add(pager.path, template, kind, (pagers, i), pager.key(), extra,
+                tuple(cards[s.slug] for s in pager.items))
+        if kind == "country":
+            add("themes/", "themes.html", "themes", None, group_keys)
+        if kind == "theme":
+            add("regions/", "regions.html", "regions", None, group_keys)
     for page in model.pages:
-        yield urls.page_path(page.slug), "page.html", {"page": page,
-                                                       "html": convert(converter, page.body, report, model).html}
-    yield "404.html", "404.html", {}
-    sitemap = [""] + ["case-studies/"] + [v.path for v in all_views] + ["countries/"] + \
-        [g.path for g in model.countries] + ["themes/"] + [g.path for g in model.themes] + \
-        ["regions/"] + [g.path for g in model.regions] + [urls.page_path(p.slug) for p in model.pages]
-    yield "sitemap.xml", "sitemap.xml", {"paths": sitemap}
-    yield "robots.txt", "robots.txt", {}
+        add(urls.page_path(page.slug), "page.html", "page", page.slug, page)
+    add("404.html", "404.html", "404", None)
+    sitemap = tuple(j.path for j in jobs if j.kind != "404")
+    add("sitemap.xml", "sitemap.xml", "sitemap", sitemap, sitemap)
+    add("robots.txt", "robots.txt", "robots", None)
+    return jobs
+
+
+def context_for(job: PageJob, model: SiteModel, views: dict[str, StudyView], converter: Converter) -> tuple[dict, tuple]:
+    """The template context of a page, and the link problems and look-ups of its body."""
+    if job.kind == "study":
+        study = model.content_by_slug[job.ref]
+        rendered = converter.convert(study.body)
+        item = StudyView(study, job.path, views[job.ref].summary, rendered.html)
+        return {"item": item, "country": model.country_by_code[study.country.code],
+                "related": [views[r.slug] for r in model.related[job.ref]]}, rendered
+    if job.kind == "page":
+        page = model.page_by_slug[job.ref]
+        rendered = converter.convert(page.body)
+        return {"page": page, "html": rendered.html}, rendered
+    if job.kind == "home":
+        home = model.content.home
+        rendered = converter.convert(home.body) if home.body else None
+        return {"home": home, "home_html": rendered.html if rendered else "",
+                "latest": [views[s.slug] for s in model.studies[:6]]}, rendered
+    if job.kind in ("list", "country", "theme", "region"):
+        pager = getattr(model, job.ref[0])[job.ref[1]]
+        context = {"studies": [views[s.slug] for s in pager.items], "pager": pager}
+        if pager.group is not None:
+            context["group"] = pager.group
+        return context, None
+    if job.kind == "sitemap":
+        return {"paths": list(job.ref)}, None
+    return {}, None
+
+
+@dataclass
+class Worker:
+    """What a render process holds: the model, the environment, a Markdown converter, the write target."""
+
+    model: SiteModel
+    views: dict[str, StudyView]
+    options: RenderOptions
+    target: object  # write.Staged | write.InPlace
+    previous: dict[str, PageEntry]
+    env: jinja2.Environment = None
+    converter: Converter = None
+
+    def start(self) -> "Worker":
+        self.env = make_environment(self.options, self.model)
+        self.env.globals["view"] = self.views.__getitem__
+        self.converter = Converter(self.model.urls, self.model.sources,
+                                   frozenset(a.rel for a in self.model.content.assets))
+        return self
+
+    def render(self, job: PageJob) -> tuple[str, PageEntry | None, list[Diagnostic]]:
+        report = Report()
+        out_path = urls.output_file(job.path)
+        try:
+            context, rendered = context_for(job, self.model, self.views, self.converter)
+        except Exception as exc:  # noqa: BLE001 - reported, never a traceback
+            report.error(out_path, None, f"could not prepare '{job.path or '/'}': {exc}")
+            return out_path, None, report.items
+        problems = ()
+        if rendered is not None:
+            source = self.model.content.root / self.converter.context.text.rel
+            for p in rendered.problems:
+                report.warning(source, p.line, p.message, p.fix)
+            problems = tuple(report.items)
+        data = render_template(self.env, job.template, dict(context, path=job.path), report)
+        if data is None:
+            return out_path, None, report.items
+        entry = PageEntry(job.fingerprint, write.digest(data), problems, rendered.lookups if rendered else ())
+        old = self.previous.get(out_path)
+        if old is None or old.digest != entry.digest or not (self.target.root / out_path).exists():
+            self.target.write(out_path, data)
+        return out_path, entry, report.items
+
+
+_WORKER: Worker | None = None  # one per worker process, set by the pool initializer
+
+
+def _start_worker(worker: Worker) -> None:
+    global _WORKER
+    _WORKER = worker.start()
+
+
+def _render_batch(jobs: list[PageJob]):
+    return [_WORKER.render(job) for job in jobs]
+
+
+def render_pages(worker: Worker, jobs: list[PageJob], processes: int):
+    if processes <= 1 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        worker.start()
+        return [worker.render(job) for job in jobs]
+    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
+    with multiprocessing.get_context("fork").Pool(processes, _start_worker, (worker,)) as pool:
+        return [result for batch in pool.imap(_render_batch, batches) for result in batch]
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict, report: Report) -> bytes | None:
@@ -156,7 +332,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict, report: R
                      "Fix the template tag on this line.")
     except jinja2.TemplateNotFound as exc:
         report.error(name, None, f"template '{exc.name}' not found", "Restore it in the templates folder.")
-    except Exception as exc:  # a template bug, located at its template line
+    except Exception as exc:  # noqa: BLE001 - a template bug, located at its template line
         filename, line = template_frame(exc)
         report.error(filename or name, line, f"template error while rendering '{context['path'] or '/'}': {exc}",
                      "Fix the template, or the value it uses.")
@@ -174,7 +350,81 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def static_files(options: RenderOptions) -> list[OutputFile]:
+# --------------------------------------------------------------------------- the whole site
+
+def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
+                cache: RenderCache | None = None, site_key: str = "") -> RenderResult | None:
+    """Write every page that changed (all of them without a cache) through `target`.
+
+    Returns None when a template failed (reported); the caller then aborts the target.
+    `cache` is updated in place when the render succeeds.
+    """
+    cache = cache if cache is not None else RenderCache()
+    views = card_views(model, cache)
+    env = make_environment(options, model)
+    templates = {"home.html", "case_studies.html", "case_study.html", "countries.html", "country.html",
+                 "themes.html", "theme.html", "regions.html", "region.html", "page.html", "404.html",
+                 "sitemap.xml", "robots.txt"}
+    site_key = fingerprint(site_key, __version__, model.content.config, model.nav, model.urls.base_url,
+                           model.include_drafts)
+    jobs = page_jobs(model, views, template_digests(env, templates), site_key)
+    result = RenderResult()
+    todo = []
+    for job in jobs:
+        out_path = urls.output_file(job.path)
+        result.files.add(out_path)
+        entry = cache.pages.get(out_path)
+        if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, model)
+                or not (target.root / out_path).exists()):
+            todo.append(job)
+        else:
+            report.items.extend(entry.problems)
+    worker = Worker(model, views, options, target, cache.pages)
+    processes = options.jobs or os.cpu_count() or 1
+    new_entries = {}
+    for out_path, entry, items in render_pages(worker, todo, processes):
+        report.items.extend(items)
+        if entry is not None:
+            new_entries[out_path] = entry
+            result.rendered.append(out_path)
+    if len(new_entries) < len(todo):
+        return None
+    copy_files(model, options, target, cache, result)
+    cache.pages = {path: new_entries.get(path) or cache.pages[path] for path in result.files if
+                   path in new_entries or path in cache.pages}
+    return result
+
+
+def lookups_hold(entry: PageEntry, model: SiteModel) -> bool:
+    """Do the links this page's body resolved still resolve the same way?"""
+    assets = model.asset_set
+    return all(model.sources.get(target) == found[0] and (target in assets) == found[1]
+               for target, found in entry.lookups)
+
+
+def copy_files(model: SiteModel, options: RenderOptions, target, cache: RenderCache, result: RenderResult) -> None:
+    """Small fixed files, static files and content assets: copied when new or changed."""
+    fixed = {write.MARKER: b""}
+    if model.content.config.cname:
+        fixed["CNAME"] = (model.content.config.cname + "\n").encode()
+    for rel, data in fixed.items():
+        result.files.add(rel)
+        path = target.root / rel
+        if not path.exists() or path.read_bytes() != data:
+            target.write(rel, data)
+    copies = static_files(options) + [(a.rel, a.source) for a in model.content.assets]
+    seen = {}
+    for rel, source in copies:
+        result.files.add(rel)
+        stat = source.stat()
+        stamp = (str(source), stat.st_size, stat.st_mtime_ns)
+        seen[rel] = stamp
+        if cache.copies.get(rel) != stamp or not (target.root / rel).exists():
+            target.copy(rel, source)
+    cache.copies = seen
+
+
+def static_files(options: RenderOptions) -> list[tuple[str, Path]]:
     """Files under templates/static (overridden by the content folder's), copied to static/."""
     chosen: dict[str, Path] = {}
     for folder in (options.templates, options.overrides):
@@ -187,5 +437,4 @@ def static_files(options: RenderOptions) -> list[OutputFile]:
                 if not name.startswith("."):
                     path = Path(dirpath) / name
                     chosen["static/" + path.relative_to(base).as_posix()] = path
-    return [OutputFile(rel, source=src) for rel, src in sorted(chosen.items())]
-
+    return sorted(chosen.items())

@@ -1,19 +1,24 @@
-"""Write stage: output files in, a complete site folder out, atomically.
+"""Write stage: rendered bytes in, the output folder out, never half-written.
 
-The new site is written into a sibling staging folder and swapped in with
-two renames, so a reader (or a failed build) never sees a half-written
-output folder. Refuses to replace a folder that sitegen did not make.
+Two ways to land a build, both all-or-nothing for what the build changes:
+- `Staged`: a fresh sibling folder, swapped in with two renames (a cold build);
+- `InPlace`: only files whose bytes changed, each written under a temporary
+  name and renamed into place at `commit()`, then files the site no longer
+  has are removed (warm builds and `serve`).
+Workers of the render stage write through a target; the parent commits it.
+Refuses to replace a folder that sitegen did not make.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from .render import OutputFile
-
 MARKER = ".nojekyll"  # every sitegen build writes it
+TEMP_SUFFIX = ".sitegen-tmp"
 
 
 class UnsafeOutput(Exception):
@@ -30,63 +35,90 @@ def check_output_folder(output: Path, protected: list[Path]) -> None:
         raise UnsafeOutput(f"{output} already holds files that sitegen did not write")
 
 
-def write_site(output: Path, files: list[OutputFile]) -> int:
-    """Replace `output` with exactly `files`; returns the number of files written."""
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.with_name(f".{output.name}.new-{os.getpid()}")
-    old = output.with_name(f".{output.name}.old-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        for item in files:
-            target = staging / item.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if item.source is not None:
-                shutil.copyfile(item.source, target)
-            else:
-                target.write_bytes(item.data)
-        if output.exists():
-            output.rename(old)
-        staging.rename(output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old.exists() and not output.exists():
-            old.rename(output)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    return len(files)
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def sync_site(output: Path, files: list[OutputFile]) -> list[str]:
-    """Make `output` hold exactly `files`, touching only what changed (for `serve`).
+@dataclass(frozen=True)
+class Staged:
+    """Write everything into a staging folder; `commit` swaps it with the output folder."""
 
-    Each file is replaced atomically (temporary name, then rename), so a server
-    reading the folder never sees half a file. Returns the changed paths,
-    removed ones included, sorted.
-    """
-    output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
-    wanted = {item.path for item in files}
-    changed = [item.path for item in files if replace_if_changed(output / item.path, item)]
-    for folder, dirs, names in os.walk(output, topdown=False):
-        for name in names:
-            rel = (Path(folder) / name).relative_to(output).as_posix()
-            if rel not in wanted:
-                (Path(folder) / name).unlink()
-                changed.append(rel)
-        if Path(folder) != output and not any(Path(folder).iterdir()):
-            Path(folder).rmdir()
-    return sorted(changed)
+    output: Path
+    root: Path = None  # the staging folder, chosen once by the parent process
 
+    def __post_init__(self):
+        if self.root is None:
+            object.__setattr__(self, "root", self.output.with_name(f".{self.output.name}.new-{os.getpid()}"))
 
-def replace_if_changed(target: Path, item: OutputFile) -> bool:
-    data = item.data if item.data is not None else item.source.read_bytes()
-    try:
-        if target.stat().st_size == len(data) and target.read_bytes() == data:
-            return False
-    except FileNotFoundError:
+    def begin(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True)
+
+    def write(self, rel: str, data: bytes) -> None:
+        target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-    return True
+        target.write_bytes(data)
+
+    def copy(self, rel: str, source: Path) -> None:
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def commit(self, keep: set[str]) -> list[str]:
+        old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.output.exists():
+            self.output.rename(old)
+        self.root.rename(self.output)
+        shutil.rmtree(old, ignore_errors=True)
+        return sorted(keep)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class InPlace:
+    """Write changed files beside their targets; `commit` renames them in and prunes the rest."""
+
+    output: Path
+
+    @property
+    def root(self) -> Path:
+        return self.output
+
+    def begin(self) -> None:
+        self.output.mkdir(parents=True, exist_ok=True)
+
+    def _temporary(self, rel: str) -> Path:
+        target = self.output / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target.with_name(target.name + TEMP_SUFFIX)
+
+    def write(self, rel: str, data: bytes) -> None:
+        self._temporary(rel).write_bytes(data)
+
+    def copy(self, rel: str, source: Path) -> None:
+        shutil.copyfile(source, self._temporary(rel))
+
+    def commit(self, keep: set[str]) -> list[str]:
+        """Rename every temporary file into place, remove files not in `keep`; the changed paths."""
+        changed = []
+        for folder, dirs, names in os.walk(self.output, topdown=False):
+            base = Path(folder)
+            for name in names:
+                path = base / name
+                if name.endswith(TEMP_SUFFIX):
+                    final = path.with_name(name[: -len(TEMP_SUFFIX)])
+                    os.replace(path, final)
+                    changed.append(final.relative_to(self.output).as_posix())
+                elif path.relative_to(self.output).as_posix() not in keep:
+                    path.unlink()
+                    changed.append(path.relative_to(self.output).as_posix())
+            if base != self.output and not any(base.iterdir()):
+                base.rmdir()
+        return sorted(changed)
+
+    def abort(self) -> None:
+        for path in self.output.rglob("*" + TEMP_SUFFIX):
+            path.unlink()

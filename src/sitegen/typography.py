@@ -1,0 +1,90 @@
+"""Typographic quotes, dashes and ellipses, as one cheap pass over the Markdown tree.
+
+Python-Markdown's `smarty` extension does this with a dozen inline patterns
+tried against every text node, which doubles the cost of converting a
+document. This treeprocessor walks the finished tree once, in reading order,
+with one regular expression, and leaves code, preformatted text and
+attribute values alone. It writes the characters themselves (“ ” ‘ ’ – — …),
+not entities.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+_SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "math"})
+_TOKENS = re.compile(r"---|--|\.\.\.|[\"']")
+_OPENERS = frozenset(" \t\n([{\u00a0\u2014\u2013/-")
+_STASH = "\x02\x03"  # Python-Markdown's placeholder delimiters: never rewrite inside them
+
+
+def smarten(text: str, before: str) -> str:
+    """`text` with typographic punctuation; `before` is the character that precedes it."""
+    if not text or ('"' not in text and "'" not in text and "--" not in text and "..." not in text):
+        return text
+    out: list[str] = []
+    last = 0
+    for match in _TOKENS.finditer(text):
+        start = match.start()
+        token = match.group()
+        previous = text[start - 1] if start else before
+        if _inside_placeholder(text, start):
+            continue
+        out.append(text[last:start])
+        last = match.end()
+        if token == "---":
+            out.append("\u2014")
+        elif token == "--":
+            out.append("\u2013")
+        elif token == "...":
+            out.append("\u2026")
+        else:
+            opening = previous == "" or previous in _OPENERS
+            if token == '"':
+                out.append("\u201c" if opening else "\u201d")
+            else:
+                out.append("\u2018" if opening and not _is_year_elision(text, match.end()) else "\u2019")
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _is_year_elision(text: str, after: int) -> bool:
+    """'90s, 'tis: an apostrophe even at the start of a word."""
+    return text[after:after + 2].isdigit() or text[after:after + 3].lower() in ("tis", "twa")
+
+
+def _inside_placeholder(text: str, index: int) -> bool:
+    opened = text.rfind(_STASH[0], 0, index)
+    return opened != -1 and text.rfind(_STASH[1], opened, index) == -1
+
+
+class TypographyTreeprocessor(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        self.before = ""
+        self.visit(root)
+
+    def visit(self, element: etree.Element) -> None:
+        if element.tag in _SKIP:
+            self.before = "x"  # a closing quote after inline code reads as closing
+            return
+        if element.text:
+            element.text = self.fix(element.text)
+        for child in element:
+            self.visit(child)
+            if child.tail:
+                child.tail = self.fix(child.tail)
+
+    def fix(self, text: str) -> str:
+        result = smarten(text, self.before)
+        self.before = result[-1]
+        return result
+
+
+class TypographyExtension(Extension):
+    def extendMarkdown(self, md):
+        # after inline parsing (20) has split text around links and emphasis
+        md.treeprocessors.register(TypographyTreeprocessor(md), "sitegen-typography", 12)
