@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: `python benchmarks/bench.py [--counts 1000 10000]`.
+
+For each size it writes the synthetic corpus (benchmarks/corpus.py), then
+times sitegen's cold build (no cache, no output), warm build (nothing
+changed), and a build after one case study was edited, and measures peak
+memory (the build process and its workers together). Where `hugo` is on
+PATH, or `pelican` is on PATH or importable, it builds the same corpus with
+them in the same run and prints the ratios. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    stack += [int(child) for child in f.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """(seconds, peak MB of the whole process tree) of one command, which must succeed."""
+    peak = 0
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{out}\n{err}")
+    return seconds, peak / 1024
+
+
+# --------------------------------------------------------------------------- sitegen
+
+def sitegen(work: Path, content: Path) -> dict[str, tuple[float, float]]:
+    output, cache = work / "sitegen-out", work / ".cache"
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content),
+               "--templates", str(ROOT / "templates"), "--output", str(output)]
+    results = {"cold": timed(command, work)}
+    results["warm"] = timed(command, work)
+    edited = content / "case-studies" / "study-00001.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence for the benchmark.\n", encoding="utf-8")
+    results["one edit"] = timed(command, work)
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    return results
+
+
+# --------------------------------------------------------------------------- Hugo
+
+HUGO_LAYOUT = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main><h1>{{ .Title }}</h1>{{ .Content }}
+{{ range .Paginator.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Summary }}</p></article>{{ end }}
+</main></body></html>
+"""
+HUGO_SINGLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main><h1>{{ .Title }}</h1>{{ .Content }}
+<ul>{{ range .GetTerms "themes" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+</main></body></html>
+"""
+
+
+def hugo_site(content: Path, site: Path) -> Path:
+    """The corpus as a Hugo site: countries and themes as taxonomies."""
+    (site / "content" / "case-studies").mkdir(parents=True)
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "https://example.org/showcase/"\ntitle = "Synthetic"\n'
+                                    'disableKinds = ["RSS"]\n[taxonomies]\ncountry = "countries"\ntheme = "themes"\n'
+                                    '[pagination]\npagerSize = 24\n')
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LAYOUT)
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE)
+    (site / "layouts" / "index.html").write_text(HUGO_LAYOUT)
+    for path in (content / "case-studies").glob("*.md"):
+        front, body = path.read_text(encoding="utf-8").split("---\n", 2)[1:]
+        lines = [line for line in front.splitlines() if not line.startswith((" ", "sources"))]
+        fields = dict(line.split(": ", 1) for line in lines if ": " in line)
+        text = (f"---\ntitle: \"{fields['title']}\"\ndate: {fields['date']}\ncountries: [{fields['country']}]\n"
+                f"themes: {fields['themes']}\n---\n" + body.replace(".md)", "/)"))
+        (site / "content" / "case-studies" / path.name).write_text(text, encoding="utf-8")
+    return site
+
+
+def hugo(work: Path, content: Path) -> dict[str, tuple[float, float]] | None:
+    if not shutil.which("hugo"):
+        return None
+    site = hugo_site(content, work / "hugo-site")
+    command = ["hugo", "--quiet", "--destination", str(work / "hugo-out")]
+    results = {"cold": timed(command, site)}
+    results["warm"] = timed(command, site)
+    return results
+
+
+# --------------------------------------------------------------------------- Pelican
+
+PELICAN_CONF = """AUTHOR = "bench"
+SITENAME = "Synthetic"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = 24
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "pelican-cache"
+"""
+
+
+def pelican_command() -> list[str] | None:
+    if shutil.which("pelican"):
+        return ["pelican"]
+    try:
+        import pelican  # noqa: F401
+    except ImportError:
+        return None
+    return [sys.executable, "-m", "pelican"]
+
+
+def pelican(work: Path, content: Path) -> dict[str, tuple[float, float]] | None:
+    command = pelican_command()
+    if command is None:
+        return None
+    site = work / "pelican-site"
+    (site / "content").mkdir(parents=True)
+    (site / "pelicanconf.py").write_text(PELICAN_CONF)
+    for path in (content / "case-studies").glob("*.md"):
+        front, body = path.read_text(encoding="utf-8").split("---\n", 2)[1:]
+        lines = [line for line in front.splitlines() if not line.startswith((" ", "sources"))]
+        fields = dict(line.split(": ", 1) for line in lines if ": " in line)
+        meta = (f"Title: {fields['title']}\nDate: {fields['date']}\nCategory: {fields['country']}\n"
+                f"Tags: {fields['themes'].strip('[]')}\n")
+        if "summary" in fields:
+            meta += f"Summary: {fields['summary']}\n"
+        (site / "content" / path.name).write_text(meta + "\n" + body, encoding="utf-8")
+    full = command + ["content", "-o", str(work / "pelican-out"), "-s", "pelicanconf.py", "-q"]
+    results = {"cold": timed(full, site)}
+    results["warm"] = timed(full, site)
+    return results
+
+
+# --------------------------------------------------------------------------- report
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--keep", type=Path, help="keep the corpora and outputs in this folder")
+    args = parser.parse_args()
+    rows = []
+    for count in args.counts:
+        work = Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{count}-", dir=args.keep))
+        content = corpus.write_corpus(work / "content", count)
+        peers = {"hugo": hugo(work, content), "pelican": pelican(work, content)}
+        ours = sitegen(work, content)
+        rows.append((count, ours, peers))
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print_table(rows)
+
+
+def print_table(rows) -> None:
+    print(f"{'case studies':>12} | {'tool':<8} | {'cold s':>7} | {'warm s':>7} | {'one edit s':>10} | {'peak MB':>8}")
+    print("-" * 68)
+    for count, ours, peers in rows:
+        lines = [("sitegen", ours)] + [(name, r) for name, r in peers.items() if r]
+        for name, r in lines:
+            edit = f"{r['one edit'][0]:10.2f}" if "one edit" in r else f"{'-':>10}"
+            peak = max(v[1] for v in r.values())
+            print(f"{count:>12} | {name:<8} | {r['cold'][0]:7.2f} | {r['warm'][0]:7.2f} | {edit} | {peak:8.0f}")
+        for name, r in peers.items():
+            if r:
+                print(f"{'':>12}   sitegen cold is {ours['cold'][0] / r['cold'][0]:.2f}x {name}'s time; "
+                      f"warm {ours['warm'][0] / r['warm'][0]:.2f}x")
+    missing = [name for name in ("hugo", "pelican") if not any(p[name] for _, _, p in rows)]
+    if missing:
+        print(f"(not installed, so not compared: {', '.join(missing)}; apt-get install hugo / pip install pelican[markdown])")
+
+
+if __name__ == "__main__":
+    main()

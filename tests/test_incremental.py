@@ -1,0 +1,233 @@
+"""The build cache never serves a stale page: after any edit, a warm build equals a clean one, byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SiteFolder, case_study
+from sitegen import pipeline
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Project:
+    """A content folder, a copy of the templates, a cache and an output folder in a temporary directory."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.site = SiteFolder(root / "content")
+        self.templates = root / "templates"
+        shutil.copytree(ROOT / "templates", self.templates)
+        self.output = root / "output"
+        self.site.study("kashan-health-tv")
+        self.site.study("gdynia", title="Learning at home", city="Gdynia", country="PL",
+                        themes="[health-wellbeing, literacy]", date="2020-05-01",
+                        body="Gdynia went online. See [Kashan](kashan-health-tv.md).\n\n## Context\n\nText.\n")
+        self.site.study("cork", title="A festival", city="Cork", country="IE", themes="[literacy]", date="2019-09-01")
+        self.site.write("pages/about.md", "---\ntitle: About\nmenu: 1\n---\n\nRead about [Cork](../case-studies/cork.md).\n")
+
+    def options(self, output: Path | None = None, **extra) -> pipeline.BuildOptions:
+        return pipeline.BuildOptions(content=self.site.root, output=output or self.output, templates=self.templates,
+                                     cache_dir=self.root / ".cache", jobs=1, **extra)
+
+    def build(self, **extra) -> pipeline.BuildResult:
+        result = pipeline.build(self.options(**extra))
+        assert result.ok, result.report.as_text()
+        return result
+
+    def assert_equals_clean_build(self, **extra) -> None:
+        clean = self.root / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        result = pipeline.build(pipeline.BuildOptions(content=self.site.root, output=clean, templates=self.templates,
+                                                      cache_dir=None, jobs=1, **extra))
+        assert result.ok, result.report.as_text()
+        assert tree(self.output) == tree(clean)
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    p = Project(tmp_path)
+    first = p.build()
+    assert len(first.rendered) == len([f for f in first.files if f.endswith((".html", ".xml", ".txt"))])
+    return p
+
+
+def test_nothing_changed_renders_and_writes_nothing(project):
+    before = {p: p.stat().st_mtime_ns for p in project.output.rglob("*") if p.is_file()}
+    result = project.build()
+    assert result.rendered == [] and result.changed == []
+    assert {p: p.stat().st_mtime_ns for p in project.output.rglob("*") if p.is_file()} == before
+
+
+def test_body_edit_renders_only_its_page(project):
+    project.site.study("cork", title="A festival", city="Cork", country="IE", themes="[literacy]", date="2019-09-01",
+                       body="Kashan put health lessons on local TV.\n\n## Context\n\nNew words here.\n")
+    result = project.build()
+    assert result.rendered == ["case-studies/cork/index.html"]
+    assert "New words here." in (project.output / "case-studies/cork/index.html").read_text()
+    project.assert_equals_clean_build()
+
+
+def test_title_edit_updates_every_page_that_shows_it(project):
+    project.site.study("cork", title="The Cork festival of learning", city="Cork", country="IE", themes="[literacy]",
+                       date="2019-09-01")
+    result = project.build()
+    for path in ("case-studies/cork/index.html", "case-studies/index.html", "index.html",
+                 "countries/ireland/index.html", "themes/literacy/index.html", "regions/europe-north-america/index.html"):
+        assert path in result.rendered
+        assert "The Cork festival of learning" in (project.output / path).read_text(), path
+    assert "case-studies/kashan-health-tv/index.html" not in result.rendered
+    project.assert_equals_clean_build()
+
+
+def test_summary_change_reaches_related_cards(project):
+    project.site.study("kashan-health-tv", summary="A brand new summary sentence.")
+    result = project.build()
+    assert "case-studies/gdynia/index.html" in result.rendered  # shows Kashan as a related card
+    assert "A brand new summary sentence." in (project.output / "case-studies/gdynia/index.html").read_text()
+    project.assert_equals_clean_build()
+
+
+def test_template_change_renders_only_pages_that_use_it(project):
+    country = project.templates / "country.html"
+    country.write_text(country.read_text().replace("{% block main %}", "{% block main %}<p>COUNTRY-MARK</p>", 1))
+    result = project.build()
+    assert result.rendered and all(p.startswith("countries/") and p != "countries/index.html" for p in result.rendered)
+    assert "COUNTRY-MARK" in (project.output / "countries/poland/index.html").read_text()
+    project.assert_equals_clean_build()
+
+
+def test_partial_change_renders_pages_that_include_it(project):
+    card = project.templates / "partials" / "card.html"
+    card.write_text(card.read_text() + "\n<!-- card changed -->\n")
+    result = project.build()
+    assert "case-studies/index.html" in result.rendered and "themes/literacy/index.html" in result.rendered
+    assert "404.html" not in result.rendered
+    project.assert_equals_clean_build()
+
+
+def test_css_change_copies_the_file_and_renders_no_page(project):
+    css = project.templates / "static" / "style.css"
+    css.write_text(css.read_text() + "\n/* changed */\n")
+    result = project.build()
+    assert result.rendered == []
+    assert result.changed == ["static/style.css"]
+    project.assert_equals_clean_build()
+
+
+def test_site_yaml_change_renders_everything(project):
+    site_yaml = project.site.root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("title: Test Showcase", "title: Renamed Showcase"))
+    result = project.build()
+    assert len(result.rendered) == len([f for f in result.files if f.endswith((".html", ".xml", ".txt"))])
+    assert "Renamed Showcase" in (project.output / "countries/iran/index.html").read_text()
+    project.assert_equals_clean_build()
+
+
+def test_add_and_delete_a_case_study(project):
+    project.site.study("giza", title="Giza reads", city="Giza", country="EG", themes="[literacy]", date="2021-01-01")
+    project.build()
+    assert "Giza reads" in (project.output / "themes/literacy/index.html").read_text()
+    assert (project.output / "countries/egypt/index.html").exists()
+    project.assert_equals_clean_build()
+    (project.site.root / "case-studies" / "giza.md").unlink()
+    result = project.build()
+    assert not (project.output / "case-studies/giza").exists()
+    assert not (project.output / "countries/egypt").exists()
+    assert "case-studies/giza/index.html" in result.changed
+    assert "Giza reads" not in (project.output / "themes/literacy/index.html").read_text()
+    project.assert_equals_clean_build()
+
+
+def test_renaming_a_link_target_rerenders_the_pages_linking_to_it(project):
+    (project.site.root / "case-studies" / "kashan-health-tv.md").rename(project.site.root / "case-studies" / "kashan.md")
+    result = project.build()
+    assert "case-studies/gdynia/index.html" in result.rendered
+    assert any("kashan-health-tv.md" in d.message for d in result.report.items)  # now a broken link
+    project.assert_equals_clean_build()
+    (project.site.root / "case-studies" / "kashan.md").rename(project.site.root / "case-studies" / "kashan-health-tv.md")
+    result = project.build()
+    assert not any("kashan-health-tv.md" in d.message for d in result.report.items)
+    project.assert_equals_clean_build()
+
+
+def test_warnings_are_reported_again_by_a_warm_build(project):
+    project.site.study("cork", title="A festival", city="Cork", country="IE", themes="[literacy]", date="2019-09-01",
+                       body="See [nowhere](missing.md).\n")
+    first = project.build()
+    second = project.build()
+    assert second.rendered == []
+    assert [d.message for d in first.report.items] == [d.message for d in second.report.items]
+    assert any("missing.md" in d.message for d in second.report.items)
+    assert not pipeline.build(project.options(strict=True)).ok
+
+
+def test_pagination_moves_cards_between_pages(project):
+    for i in range(30):
+        project.site.study(f"extra-{i:02d}", title=f"Extra study {i}", date=f"2018-01-{i % 28 + 1:02d}")
+    project.build()
+    assert (project.output / "case-studies/page/2/index.html").exists()
+    project.site.study("extra-05", title="Extra study 5", date="2025-01-01")  # moves to the front
+    project.build()
+    project.assert_equals_clean_build()
+    for i in range(30):
+        (project.site.root / "case-studies" / f"extra-{i:02d}.md").unlink()
+    project.build()
+    assert not (project.output / "case-studies/page").exists()
+    project.assert_equals_clean_build()
+
+
+def test_drafts_option_is_part_of_the_cache_key(project):
+    project.site.study("secret", title="Secret draft", draft="true")
+    project.build()
+    assert not (project.output / "case-studies/secret").exists()
+    project.build(drafts=True)
+    assert (project.output / "case-studies/secret/index.html").exists()
+    project.assert_equals_clean_build(drafts=True)
+
+
+def test_a_new_sitegen_invalidates_the_cache(project, monkeypatch):
+    monkeypatch.setattr(pipeline, "code_digest", lambda: "another-sitegen")
+    result = project.build()
+    assert len(result.rendered) > 10
+
+
+def test_failed_warm_build_leaves_output_and_cache_usable(project):
+    before = tree(project.output)
+    project.site.write("case-studies/bad.md", case_study(date="2020-13-45"))
+    assert not pipeline.build(project.options()).ok
+    assert tree(project.output) == before
+    broken = project.templates / "theme.html"
+    good = broken.read_text()
+    broken.write_text(good.replace("{% block main %}", "{% block main %}{{ no_such_variable.attribute }}", 1))
+    (project.site.root / "case-studies" / "bad.md").unlink()
+    failed = pipeline.build(project.options())
+    assert not failed.ok and any("theme.html" in d.path for d in failed.report.items)
+    assert tree(project.output) == before
+    assert not list(project.output.rglob("*.sitegen-tmp"))
+    broken.write_text(good)
+    project.build()
+    project.assert_equals_clean_build()
+
+
+def test_session_follows_a_series_of_edits(project):
+    serve_out = project.root / "served"
+    session = pipeline.Session(project.options(output=serve_out))
+    assert session.rebuild().ok
+    project.site.study("cork", title="Cork, edited", city="Cork", country="IE", themes="[literacy]", date="2019-09-01")
+    assert session.rebuild().rendered
+    project.site.study("oslo", title="Oslo learns", city="Oslo", country="NO", date="2022-02-02")
+    session.rebuild()
+    (project.site.root / "case-studies" / "gdynia.md").unlink()
+    session.rebuild()
+    css = project.templates / "static" / "style.css"
+    css.write_text(css.read_text() + "\n/* x */\n")
+    assert session.rebuild().changed == ["static/style.css"]
+    shutil.rmtree(project.output)
+    project.output = serve_out
+    project.assert_equals_clean_build()
