@@ -1,0 +1,278 @@
+"""The preview web server of `serve`: the built site under its base path, live reload, the error page.
+
+Owns `SiteState` (what is served: the built folder, its base path, the
+current build problems and the build epoch, with the rule deciding what
+the open pages must reload), how a request path maps to a file (only
+files inside the built folder, under the base path; `..`, dot files,
+encoded slashes, empty segments and anything else odd is a 404), the
+live-reload script added to every HTML response, the error page, and
+`PreviewServer`: livereload's `Server` with these handlers in place of its
+static-file handler. Builds and requests run on the same IOLoop thread, so
+a response never mixes two builds, and a page that connects its live-reload
+socket after a newer build is reloaded at once (its epoch is older).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import mimetypes
+import re
+import string
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.websocket import WebSocketHandler
+
+from .diagnostics import Diagnostic
+
+ERROR_STATUS = 500  # the error page's status: the preview is broken, not the address
+
+
+@dataclass
+class SiteState:
+    """What the preview serves. Changed only on the IOLoop thread, by `update`."""
+
+    root: Path
+    base_path: str = "/"
+    problems: tuple[Diagnostic, ...] = ()  # non-empty: the sources do not build
+    epoch: int = 0  # bumped by every build that changed what a browser shows
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.problems)
+
+    def update(self, changed: list[str], problems: tuple[Diagnostic, ...] = (), base_path: str | None = None):
+        """Record one build; returns the path for livereload's reload message, or None if nothing shows.
+
+        A change of stylesheets only (and no error page before or after) sends
+        the stylesheet's address, so livereload.js swaps it in place; anything
+        else sends the base path, which makes every open page reload.
+        """
+        was_broken, old_problems = self.broken, self.problems
+        self.problems = tuple(problems)
+        if base_path:
+            self.base_path = base_path
+        if not changed and self.problems == old_problems:
+            return None
+        self.epoch += 1
+        if not was_broken and not self.broken and all(path.endswith(".css") for path in changed):
+            return self.base_path + changed[0] if len(changed) == 1 else "*.css"  # "*.css": all stylesheets
+        return self.base_path
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a request path leads: a file (200), a redirect, or nothing (404)."""
+
+    status: int
+    file: Path | None = None
+    location: str = ""
+
+
+MISSING = Target(404)
+UNSAFE = re.compile(r"%(2f|5c|00)", re.IGNORECASE)  # encoded "/", "\" and NUL
+
+
+def locate(raw_path: str, base_path: str, root: Path) -> Target:
+    """Map the raw (still percent-encoded) request path to a file of the built site, or not."""
+    if raw_path == "/" and base_path != "/":
+        return Target(302, location=base_path)  # temporary: the base path may change while serving
+    parts, slash = split_path(raw_path)
+    base, _ = split_path(base_path)
+    if parts is None or base is None or parts[:len(base)] != base:
+        return MISSING
+    rel = parts[len(base):]
+    target = root.joinpath(*rel)
+    if not target.resolve().is_relative_to(root.resolve()):
+        return MISSING
+    if target.is_dir():
+        if not slash:
+            return Target(301, location=base_path + quote("/".join(rel)) + ("/" if rel else ""))
+        target = target / "index.html"
+    elif slash:
+        return MISSING
+    return Target(200, target) if target.is_file() else MISSING
+
+
+def split_path(raw_path: str) -> tuple[list[str] | None, bool]:
+    """The decoded segments of a path and whether it ends with "/"; None for any unsafe or odd path."""
+    if not raw_path.startswith("/") or UNSAFE.search(raw_path):
+        return None, False
+    try:
+        text = unquote(raw_path, errors="strict")
+    except UnicodeDecodeError:
+        return None, False
+    parts = text.split("/")[1:]
+    slash = parts[-1] == ""
+    if slash:
+        parts.pop()
+    if any(p in ("", ".", "..") or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+        return None, False
+    return parts, slash
+
+
+def content_type(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/xml", "image/svg+xml", "application/json"):
+        kind += "; charset=utf-8"
+    return kind
+
+
+def is_html(path: Path) -> bool:
+    return content_type(path).startswith("text/html")
+
+
+HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+
+def live_script(epoch: int) -> bytes:
+    """The live-reload snippet: livereload's loader, plus a plugin that tells the server the page's epoch."""
+    return (
+        '<script>(function(){'
+        'function P(){}P.identifier="sitegen";P.version="1";'
+        f'P.prototype.analyze=function(){{return{{epoch:{int(epoch)}}};}};'
+        'window.LiveReloadPluginSitegen=P;'
+        'var port=window.location.port||(window.location.protocol=="https:"?443:80);'
+        'var s=document.createElement("script");'
+        's.src="//"+window.location.hostname+":"+port+"/livereload.js?port="+port;'
+        'document.head.appendChild(s);'
+        '})();</script>'
+    ).encode()
+
+
+def inject(page: bytes, script: bytes) -> bytes:
+    """Put the script before the first </head> (any case), else before </body>, else at the end."""
+    for tag in (HEAD_END, BODY_END):
+        found = tag.search(page)
+        if found:
+            return page[:found.start()] + script + page[found.start():]
+    return page + script
+
+
+def error_page(problems: tuple[Diagnostic, ...]) -> bytes:
+    """The page shown while the sources do not build: every problem, escaped."""
+    items = "\n".join(problem_item(d) for d in problems)
+    errors = sum(1 for d in problems if d.severity == "error")
+    summary = f"{len(problems)} problem{'s' * (len(problems) != 1)} ({errors} error{'s' * (errors != 1)}) " \
+              "stop the site from building."
+    template = string.Template(resources.files("sitegen").joinpath("data/serve_error.html").read_text("utf-8"))
+    return template.substitute(summary=html.escape(summary), items=items).encode("utf-8")
+
+
+def problem_item(d: Diagnostic) -> str:
+    fix = f' <span class="fix">Fix: {html.escape(d.fix)}</span>' if d.fix else ""
+    return (f'<li class="{html.escape(d.severity)}"><code class="where">{html.escape(d.location())}</code>: '
+            f'<span class="severity">{html.escape(d.severity)}</span>: '
+            f'<span class="message">{html.escape(d.message)}</span>{fix}</li>')
+
+
+NOT_FOUND = b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Not found</title>\n" \
+            b"</head>\n<body>\n<h1>Not found</h1>\n</body>\n</html>\n"
+
+
+class SiteHandler(web.RequestHandler):
+    """GET and HEAD for every address that is not livereload's own."""
+
+    def initialize(self, site: SiteState) -> None:
+        self.site = site
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")  # a preview must never come from the browser's cache
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def compute_etag(self):
+        return None
+
+    def head(self) -> None:
+        self.get()
+
+    def get(self) -> None:
+        target = locate(self.request.path, self.site.base_path, self.site.root)
+        if target.location:
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(target.location + query, status=target.status)
+        elif target.file is not None and not is_html(target.file):
+            self.send(200, target.file.read_bytes(), content_type(target.file))
+        elif self.site.broken:
+            self.send_html(ERROR_STATUS, error_page(self.site.problems))
+        elif target.file is not None:
+            self.send_html(200, target.file.read_bytes())
+        else:
+            page = self.site.root / "404.html"
+            self.send_html(404, page.read_bytes() if page.is_file() else NOT_FOUND)
+
+    def send_html(self, status: int, page: bytes) -> None:
+        self.send(status, inject(page, live_script(self.site.epoch)), "text/html; charset=utf-8")
+
+    def send(self, status: int, body: bytes, kind: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        self.finish(body)
+
+
+class PreviewSocket(LiveReloadHandler):
+    """livereload's WebSocket, which also reloads a page at once if it was served before the last build."""
+
+    def initialize(self, site: SiteState) -> None:
+        self.site = site
+
+    def check_origin(self, origin: str) -> bool:
+        return WebSocketHandler.check_origin(self, origin)  # same host only, unlike livereload's "any"
+
+    def on_message(self, message) -> None:
+        super().on_message(message)
+        epoch = page_epoch(message)
+        if epoch is not None and epoch < self.site.epoch:
+            self.send_message({"command": "reload", "path": self.site.base_path, "liveCSS": True, "liveImg": True})
+
+
+def page_epoch(message) -> int | None:
+    """The epoch a page reports in livereload.js's "info" message (None for other messages)."""
+    try:
+        data = json.loads(message)
+        epoch = data["plugins"]["sitegen"]["epoch"] if data.get("command") == "info" else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return epoch if isinstance(epoch, int) else None
+
+
+def quiet_log(handler: web.RequestHandler) -> None:
+    """No access log: an author's terminal shows builds and problems, not requests."""
+
+
+class PreviewServer(Server):
+    """livereload's Server, serving `site` on sockets already bound by the caller.
+
+    One per process: livereload keeps its browser list, watcher and reload
+    settings on the `LiveReloadHandler` class.
+    """
+
+    def __init__(self, site: SiteState, sockets: list, watcher) -> None:
+        super().__init__(watcher=watcher)
+        self.site = site
+        self.sockets = sockets
+
+    def application(self, port, host, liveport=None, debug=None, live_css=True) -> web.Application:
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+        LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload drops a reload within 3 s of the last one
+        app = web.Application([
+            (r"/livereload", PreviewSocket, {"site": self.site}),
+            (r"/livereload\.js", LiveReloadJSHandler),
+            (r".*", SiteHandler, {"site": self.site}),
+        ], log_function=quiet_log)
+        HTTPServer(app).add_sockets(self.sockets)
+        return app
+
+    def _setup_logging(self) -> None:
+        """livereload's info lines (every connect and reload) would drown the build messages."""
+        logging.getLogger("livereload").setLevel(logging.WARNING)
