@@ -194,7 +194,7 @@ def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, 
     group_keys = (
         tuple((g.country.code, g.country.name, g.region.id, len(g.studies)) for g in model.countries),
         tuple((g.theme, len(g.studies)) for g in model.themes),
-        tuple((g.region.id, len(g.studies), len(g.countries)) for g in model.regions),
+        tuple((g.region.id, len(g.studies), tuple(c.country.code for c in g.countries)) for g in model.regions),
     )
     jobs: list[PageJob] = []
 

@@ -1,0 +1,244 @@
+"""Accessibility of the real pages in headless Chromium.
+
+axe-core (WCAG 2.0/2.1 A and AA, plus best practices) must report zero
+violations on the home page, a case study, a country, a theme, a region and
+the 404 page, at phone and desktop widths and in the dark colour scheme.
+The browser also checks what axe does not: one <h1>, a working skip link,
+a visible focus ring, languages on native names, alt text, tap target sizes,
+no horizontal scrolling at 320 px, and no request leaving 127.0.0.1.
+The showcase is served under its real base path, /learning-cities/.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import AXE_SCRIPT
+
+BASE = "/learning-cities/"  # the path of base_url in the bundled content/site.yaml
+PAGES = {
+    "home": "",
+    "case-study": "case-studies/kashan-health-tv/",
+    "country": "countries/iran/",
+    "theme": "themes/health-wellbeing/",
+    "region": "regions/asia-pacific/",
+    "404": "no/such/page/",  # missing: the server answers with 404.html
+}
+WIDTHS = (375, 1280)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+@pytest.fixture
+def site_url(showcase, static_server) -> str:
+    for name, path in PAGES.items():
+        if name != "404":
+            assert (showcase / path / "index.html").exists(), f"the showcase has no page {path}"
+    return static_server(showcase, BASE)
+
+
+def open_page(page, url: str, expect_status: int = 200):
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.status == expect_status, f"{url}: HTTP {response and response.status}"
+
+
+def status_for(name: str) -> int:
+    return 404 if name == "404" else 200
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                           AXE_TAGS)
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
+    return "\n".join(lines)
+
+
+# ---------- axe-core ----------
+
+@pytest.mark.axe
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_violation(page, site_url, name, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, site_url + PAGES[name], status_for(name))
+    violations = axe_violations(page)
+    assert violations == [], f"{name} at {width}px:\n{describe(violations)}"
+
+
+@pytest.mark.axe
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_violation_in_the_dark_scheme(browser, site_url, name):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    try:
+        tab = context.new_page()
+        open_page(tab, site_url + PAGES[name], status_for(name))
+        assert tab.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        violations = axe_violations(tab)
+        assert violations == [], f"{name} (dark):\n{describe(violations)}"
+    finally:
+        context.close()
+
+
+@pytest.mark.axe
+def test_axe_on_a_draft_with_an_image(page, tmp_path, static_server):
+    """The showcase has no draft and no image: check a sample case study that has both."""
+    from test_design import build_sample
+
+    url = static_server(build_sample(tmp_path), "/showcase/")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        open_page(page, url + "case-studies/kashan-health-tv/")
+        assert page.locator("h1 .badge").inner_text().strip().lower() == "draft"
+        assert page.locator("figure img").get_attribute("alt")
+        violations = axe_violations(page)
+        assert violations == [], f"sample case study at {width}px:\n{describe(violations)}"
+
+
+@pytest.mark.axe
+def test_axe_can_fail(page, site_url):
+    """A check that cannot fail proves nothing: break a page in the browser and axe must say so."""
+    open_page(page, site_url)
+    page.evaluate("""() => {
+        document.querySelector('img').removeAttribute('alt');
+        document.querySelector('main p').style.color = '#ccc';
+    }""")
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"image-alt", "color-contrast"} <= found, found
+
+
+# ---------- what the browser checks besides axe ----------
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_structure(page, site_url, name):
+    open_page(page, site_url + PAGES[name], status_for(name))
+    facts = page.evaluate("""() => ({
+        h1: document.querySelectorAll('h1').length,
+        main: document.querySelectorAll('main').length,
+        lang: document.documentElement.lang,
+        natives: [...document.querySelectorAll('.native > span')].map(s => [s.lang, s.dir, s.textContent]),
+        imgs: [...document.images].filter(i => !i.hasAttribute('alt')).map(i => i.src),
+        title: document.title,
+    })""")
+    assert facts["h1"] == 1 and facts["main"] == 1, facts
+    assert facts["lang"], "<html> has no lang"
+    assert facts["title"].strip()
+    for lang, direction, text in facts["natives"]:
+        assert lang, f"native name {text!r} has no lang"
+        if lang.split("-")[0] in ("ar", "fa", "he", "ur"):
+            assert direction == "rtl", f"{text!r} ({lang}) is not marked right-to-left"
+    assert facts["imgs"] == [], f"images without alt: {facts['imgs']}"
+    if name == "case-study":
+        assert facts["natives"], "the Kashan case study shows its Persian name"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["home", "case-study", "404"])
+def test_skip_link_moves_focus_to_main(page, site_url, name):
+    open_page(page, site_url + PAGES[name], status_for(name))
+    page.keyboard.press("Tab")
+    first = page.evaluate("""() => {
+        const a = document.activeElement, box = a.getBoundingClientRect();
+        return {cls: a.className, top: box.top, height: box.height, text: a.textContent};
+    }""")
+    assert first["cls"] == "skip-link", f"the first Tab should reach the skip link, got {first}"
+    assert first["top"] >= 0 and first["height"] > 0, f"the focused skip link must be on screen: {first}"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "sg-main"
+    assert page.evaluate("document.activeElement.tagName") == "MAIN"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["home", "case-study"])
+def test_focused_links_show_a_visible_ring(page, site_url, name):
+    open_page(page, site_url + PAGES[name])
+    checked = 0
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        ring = page.evaluate("""() => {
+            const a = document.activeElement, s = getComputedStyle(a);
+            return {tag: a.tagName, style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                    text: a.textContent.trim().slice(0, 40)};
+        }""")
+        if ring["tag"] != "A":
+            continue
+        checked += 1
+        assert ring["style"] not in ("none", "hidden") and ring["width"] >= 2, f"no visible focus ring: {ring}"
+        assert ring["color"] not in ("transparent", "rgba(0, 0, 0, 0)"), ring
+    assert checked >= 8, f"only {checked} links reached by Tab"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["home", "case-study", "country"])
+def test_tap_targets_are_at_least_24px(page, site_url, name):
+    page.set_viewport_size({"width": 375, "height": 800})
+    open_page(page, site_url + PAGES[name])
+    small = page.evaluate("""() => [...document.querySelectorAll(
+            '.site-nav a, .brand, .breadcrumbs a, .chip, .site-footer-links a, .section-head > a, .stats a')]
+        .map(a => ({text: a.textContent.trim(), box: a.getBoundingClientRect()}))
+        .filter(t => t.box.height < 24 || t.box.width < 24)
+        .map(t => `${t.text}: ${Math.round(t.box.width)}x${Math.round(t.box.height)}`)""")
+    assert small == [], f"tap targets smaller than 24 px: {small}"
+
+
+@pytest.mark.browser
+def test_no_page_scrolls_sideways_at_320px(page, showcase, static_server):
+    """Every page of the showcase, not only the six above, fits a 320 px wide phone."""
+    url = static_server(showcase, BASE)
+    page.set_viewport_size({"width": 320, "height": 640})
+    paths = sorted(p.parent.relative_to(showcase).as_posix() + "/" for p in showcase.rglob("index.html"))
+    paths = [("" if p == "./" else p) for p in paths] + [PAGES["404"]]
+    wide = []
+    for path in paths:
+        page.goto(url + path, wait_until="load")
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        if width > 320:
+            wide.append(f"{path or '/'}: {width}px")
+    assert len(paths) > 10
+    assert wide == [], f"pages wider than 320 px: {wide}"
+
+
+@pytest.mark.browser
+def test_no_request_leaves_the_machine(page, site_url):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    for name, path in PAGES.items():
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            open_page(page, site_url + path, status_for(name))
+    assert requests, "no request recorded: the check would prove nothing"
+    outside = sorted({u for u in requests if urlsplit(u).scheme not in ("data", "blob")
+                      and urlsplit(u).hostname != "127.0.0.1"})
+    assert outside == [], f"requests to other hosts: {outside}"
+    assert any(u.endswith("static/style.css") for u in requests), "the stylesheet was requested locally"
+
+
+@pytest.mark.axe
+def test_right_to_left_site_mirrors(page, tmp_path, static_server):
+    """A site in Arabic: the page runs right to left, the brand sits at the right, nothing scrolls sideways."""
+    from test_design import build_sample
+
+    url = static_server(build_sample(tmp_path, language="ar"), "/showcase/")
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        open_page(page, url + "case-studies/kashan-health-tv/")
+        layout = page.evaluate("""() => ({
+            dir: document.documentElement.dir,
+            brandRight: document.querySelector('.brand').getBoundingClientRect().right,
+            h1Right: document.querySelector('h1').getBoundingClientRect().right,
+            width: document.scrollingElement.scrollWidth,
+        })""")
+        assert layout["dir"] == "rtl", layout
+        assert layout["width"] <= width, layout
+        assert layout["brandRight"] > width * 0.85 and layout["h1Right"] > width * 0.85, layout
+        violations = axe_violations(page)
+        assert violations == [], f"right-to-left case study at {width}px:\n{describe(violations)}"
