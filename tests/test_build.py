@@ -192,7 +192,7 @@ def test_broken_internal_link_warns_and_strict_fails(site, build):
     site.study("cork", city="Cork", country="IE", body="Intro.\n\nSee [nowhere](missing-city.md).\n")
     proc, _ = build(site)
     ok(proc)
-    assert "case-studies/cork.md:11: warning: link to 'missing-city.md'" in proc.stderr
+    assert "case-studies/cork.md:11:15: warning: link to 'missing-city.md'" in proc.stderr
     proc, _ = build(site, "--strict")
     assert proc.returncode == 1
 

@@ -9,6 +9,7 @@ so one run reports every problem at once.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -101,6 +102,6 @@ def display_path(path) -> str:
     """A path as the author knows it: relative to the working folder when possible."""
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(p)).relative_to(Path.cwd()).as_posix()  # links are not followed
     except ValueError:
         return p.as_posix()

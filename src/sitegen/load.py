@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,14 +29,26 @@ SITE_FILE = "site.yaml"
 HOME_FILE = "home.md"
 OVERRIDES_DIR = "templates"  # a content folder may carry its own template overrides
 RESERVED_SLUGS = frozenset({"case-studies", "countries", "themes", "regions", "static", "404", "sitemap.xml", "robots.txt"})
+# Files the build makes itself: an asset of the same name would replace them in the output.
+GENERATED_NAMES = frozenset({"index.html"})
+GENERATED_ROOT_FILES = frozenset({"404.html", "sitemap.xml", "robots.txt", "cname", "feed.xml"})
+GENERATED_FOLDERS = ("static/",)
 SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname")
 THEME_KEYS = ("name", "id", "description")
 
 _FM = frontmatter.YAMLHandler()
 
 
-def load_content(root: Path, report: Report, base_url: str | None = None) -> Content | None:
-    """Read and validate the whole content folder; None when the site cannot be built."""
+def load_content(root: Path, report: Report, base_url: str | None = None,
+                 documents: dict[str, yamltext.Document] | None = None, mapper=None) -> Content | None:
+    """Read and validate the whole content folder; None when the site cannot be built.
+
+    `documents`, when given, receives the parsed front matter of every Markdown
+    file (keyed by its posix path in the folder), so later checks can point at
+    the line of a value. `mapper(loader, paths)`, when given, applies the
+    per-file `StudyLoader` to the case studies (the pipeline passes one that
+    runs on all cores and reuses unchanged files); by default it is a plain map.
+    """
     root = Path(root)
     if not root.is_dir():
         report.error(root, None, "content folder not found", "Pass the folder with --content DIR.")
@@ -42,19 +56,25 @@ def load_content(root: Path, report: Report, base_url: str | None = None) -> Con
     config = load_site_config(root, report, base_url)
     if config is None:
         return None
+    documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
-    studies = [
-        study
-        for path in sorted((root / CASE_STUDY_DIR).glob("*.md"))
-        if (study := load_case_study(root, path, config, themes, report)) is not None
-    ]
+    assets = find_assets(root, report)
+    published = frozenset(a.rel for a in assets)
+    loader = StudyLoader(root, config, themes, published)
+    studies = []
+    for study, items, document in (mapper or serial_map)(loader, markdown_files(root / CASE_STUDY_DIR, report)):
+        report.items.extend(items)
+        if document is not None:
+            documents[document[0]] = document[1]
+        if study is not None:
+            studies.append(study)
     pages = [
-        page for path in sorted((root / PAGES_DIR).glob("*.md"))
-        if (page := load_page(root, path, config, report)) is not None
+        page for path in markdown_files(root / PAGES_DIR, report)
+        if (page := load_page(root, path, config, report, documents)) is not None
     ]
-    home = load_home(root, report)
-    check_unique_slugs(root, studies, pages, report)
-    return Content(root, config, tuple(studies), tuple(pages), home, tuple(find_assets(root, report)))
+    home = load_home(root, report, documents)
+    check_unique_slugs(root, studies, pages, report, documents)
+    return Content(root, config, tuple(studies), tuple(pages), home, tuple(assets))
 
 
 # ---------------------------------------------------------------- site.yaml
@@ -64,6 +84,8 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
     if not path.is_file():
         report.error(path, None, "site.yaml is missing",
                      "Create it with title, description, base_url and themes (see the README).")
+        return None
+    if not is_inside(root, path, report):
         return None
     text = read_text(path, report)
     if text is None:
@@ -89,8 +111,11 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
         try:
             url = normalise_base_url(url)
         except Invalid as exc:
-            where = "--base-url" if base_url is not None else path
-            report.error(where, None if base_url is not None else doc.mark("base_url").line, exc.message, exc.fix)
+            if base_url is not None:
+                report.error("--base-url", None, exc.message, exc.fix)
+            else:
+                mark = doc.value_mark("base_url")
+                report.error(path, mark.line, exc.message, exc.fix, mark.column)
     cname = field("cname", schema.coerce_text)
     theme_list = load_themes(path, doc, data.get("themes"), report)
     if title is None and "title" not in data:
@@ -123,12 +148,21 @@ def load_themes(path: Path, doc, value, report: Report) -> tuple[Theme, ...]:
             report.error(path, line, "each theme must be a name or a 'name:' entry", "Write '- name: Literacy'.")
             continue
         warn_unknown_keys(path, doc, item, THEME_KEYS, report, ("themes", i))
+        key = "name"
         try:
             name = schema.coerce_text(item.get("name"), "name")
+            key = "id"
             theme_id = schema.coerce_slug(item["id"], "id") if item.get("id") is not None else slugify(name)
+            key = "description"
             description = schema.coerce_text(item["description"], "description") if item.get("description") else ""
         except Invalid as exc:
-            report.error(path, line, f"theme {i + 1}: {exc.message}", exc.fix)
+            mark = doc.value_mark("themes", i, key) if key in item else doc.value_mark("themes", i)
+            report.error(path, mark.line, f"theme {i + 1}: {exc.message}", exc.fix, mark.column)
+            continue
+        if not theme_id:
+            mark = doc.value_mark("themes", i, "name") if "name" in item else doc.value_mark("themes", i)
+            report.error(path, mark.line, f"theme {i + 1}: the name '{name}' gives no usable URL name",
+                         "Add an 'id:' line under it, e.g. id: health-wellbeing.", mark.column)
             continue
         if theme_id in seen:
             report.error(path, line, f"theme id '{theme_id}' is used twice (also on line {seen[theme_id]})",
@@ -154,6 +188,13 @@ class ThemeVocabulary:
 
     def suggest(self, value: str) -> str:
         guess = schema.closest(value, [t.name for t in self.themes] + [t.id for t in self.themes], 0.5)
+        if guess is None:  # a misspelt word of a name: "helth" -> "Health and well-being"
+            words = {}
+            for t in self.themes:
+                for word in re.findall(r"\w{4,}", f"{t.name} {t.id}"):
+                    words.setdefault(word.lower(), t.name)
+            word = schema.closest(value, list(words), 0.75) if len(value) >= 4 else None
+            guess = words[word] if word else None
         names = ", ".join(f"{t.name} ({t.id})" for t in self.themes)
         return f"Did you mean '{guess}'? Themes are: {names}." if guess else f"Themes are: {names}."
 
@@ -171,16 +212,36 @@ def read_text(path: Path, report: Report) -> str | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
         report.error(path, line, "the file is not UTF-8 text",
-                     "Save it as UTF-8 (in most editors: Save with encoding > UTF-8).")
+                     "Save it as UTF-8 (in most editors: Save with encoding > UTF-8).", column)
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
 
-def read_markdown(root: Path, path: Path, report: Report, need_front_matter: bool):
+def is_inside(root: Path, path: Path, report: Report) -> bool:
+    """False (with an error) when `path` is a link to a file outside the content folder."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        report.error(path, None, "this file is a link to something outside the content folder",
+                     "Copy the file into the content folder instead of linking to it.")
+        return False
+    except (OSError, RuntimeError):  # a link to itself, or a name the system cannot use
+        report.error(path, None, "this file is a link that leads nowhere",
+                     "Replace the link with the file itself, or delete it.")
+        return False
+    return True
+
+
+def read_markdown(root: Path, path: Path, report: Report, need_front_matter: bool,
+                  documents: dict | None = None):
     """Split a Markdown file into (front-matter document, body Text); None on error."""
+    if not is_inside(root, path, report):
+        return None
     text = read_text(path, report)
     if text is None:
         return None
@@ -209,6 +270,8 @@ def read_markdown(root: Path, path: Path, report: Report, need_front_matter: boo
                      "Write e.g. 'title: My title' on its own line.")
         return None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    if documents is not None:
+        documents[rel] = doc
     return doc, Text(rel, body.lstrip("\n"), body_line + len(body) - len(body.lstrip("\n")))
 
 
@@ -220,7 +283,8 @@ def take(path, doc, data: dict, key: str, coerce, report: Report, default=None):
     try:
         return coerce(value, key)
     except Invalid as exc:
-        report.error(path, doc.mark(key).line, exc.message, exc.fix)
+        mark = doc.value_mark(key)
+        report.error(path, mark.line, exc.message, exc.fix, mark.column)
         return default
 
 
@@ -228,25 +292,49 @@ def warn_unknown_keys(path, doc, data: dict, known, report: Report, at: tuple) -
     for key in data:
         if key not in known:
             fix = schema.unknown_key_fix(key, tuple(schema.Field(k, "", False, "") for k in known))
-            report.warning(path, doc.mark(*at, key).line, f"unknown key '{key}'", fix)
+            mark = doc.mark(*at, key)
+            report.warning(path, mark.line, f"unknown key '{key}'", fix, mark.column)
 
 
-def check_fields(path: Path, doc, fields, report: Report) -> dict | None:
-    """Check required keys, unknown keys and scalar kinds; the coerced values, or None on error."""
+def check_fields(path: Path, doc, fields, report: Report, partial: bool = False) -> dict | None:
+    """Check required keys, unknown keys and scalar kinds; the coerced values, or None on error.
+
+    With `partial`, the values that are right are returned even when others are wrong, so
+    the caller can go on checking them (every problem of a file is reported in one run).
+    """
     data = doc.value
     before = report.count("error")
     warn_unknown_keys(path, doc, data, [f.name for f in fields], report, ())
     values = {}
     for f in fields:
         if data.get(f.name) is None:
-            if f.required:
-                report.error(path, doc.mark(f.name).line if f.name in data else None,
-                             f"'{f.name}' is missing" if f.name not in data else f"'{f.name}' is empty",
+            if f.required and f.name in data:
+                mark = doc.value_mark(f.name)
+                report.error(path, mark.line, f"'{f.name}' is empty",
+                             f"Write its value after '{f.name}:' ({f.description})", mark.column)
+            elif f.required:
+                report.error(path, 1, f"'{f.name}' is missing",
                              f"Add a line '{f.name}: ...' to the front matter ({f.description})")
             continue
         coerce = schema.SCALAR_COERCERS.get(f.kind)
-        values[f.name] = take(path, doc, data, f.name, coerce, report) if coerce else data[f.name]
-    return values if report.count("error") == before else None
+        value = take(path, doc, data, f.name, coerce, report) if coerce else data[f.name]
+        if value is not None:
+            values[f.name] = value
+    return values if partial or report.count("error") == before else None
+
+
+def markdown_files(folder: Path, report: Report) -> list[Path]:
+    """The .md files of a folder, sorted; of two names that differ only in case, the second is refused."""
+    files, seen = [], {}
+    for path in sorted(folder.glob("*.md")):
+        key = folded(path.name)
+        if key in seen:
+            report.error(path, None, f"'{path.name}' and '{seen[key]}' differ only in upper and lower case",
+                         "Windows and macOS see them as one file: rename or merge one of them.")
+            continue
+        seen[key] = path.name
+        files.append(path)
+    return files
 
 
 def file_slug(path: Path) -> str:
@@ -255,20 +343,49 @@ def file_slug(path: Path) -> str:
 
 # ---------------------------------------------------------------- case studies
 
+@dataclass(frozen=True)
+class StudyLoader:
+    """Loads one case-study file on its own, so files can be loaded in any process, or skipped.
+
+    A result depends only on the file and on `key` (the site's settings and the set of
+    published files), so a caller may reuse it while both are unchanged.
+    """
+
+    root: Path
+    config: SiteConfig
+    themes: "ThemeVocabulary"
+    published: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        return repr((str(self.root), self.config, sorted(self.published)))
+
+    def __call__(self, path: Path) -> tuple[CaseStudy | None, list, tuple | None]:
+        """(the record or None, its diagnostics, (posix path, parsed front matter) or None)."""
+        report, documents = Report(), {}
+        study = load_case_study(self.root, path, self.config, self.themes, report, documents, self.published)
+        document = next(iter(documents.items()), None)
+        return study, report.items, document
+
+
+def serial_map(function, items) -> list:
+    return [function(item) for item in items]
+
+
 def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVocabulary,
-                    report: Report) -> CaseStudy | None:
-    parsed = read_markdown(root, path, report, need_front_matter=True)
+                    report: Report, documents: dict | None = None,
+                    published: frozenset[str] | None = None) -> CaseStudy | None:
+    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents)
     if parsed is None:
         return None
     doc, body = parsed
-    values = check_fields(path, doc, schema.CASE_STUDY_FIELDS, report)
-    if values is None:
-        return None
     before = report.count("error")
-    country = resolve_country(path, doc, values["country"], report)
-    theme_list = resolve_themes(path, doc, values["themes"], themes, report)
-    region = resolve_region(path, doc, values.get("region"), country, report)
-    image = resolve_image(root, path, doc, values, report)
+    values = check_fields(path, doc, schema.CASE_STUDY_FIELDS, report, partial=True)
+    country = resolve_country(path, doc, values["country"], report) if "country" in values else None
+    theme_list = resolve_themes(path, doc, values["themes"], themes, report) if "themes" in values else ()
+    region = (resolve_region(path, doc, values.get("region"), country, report)
+              if "region" in values or country else None)
+    image = resolve_image(root, path, doc, values, report, published)
     sources = resolve_sources(path, doc, values.get("sources"), report)
     slug = values.get("slug") or file_slug(path)
     if not slug:
@@ -290,7 +407,8 @@ def resolve_country(path, doc, value: str, report: Report):
         guess = countries.suggest_country(value)
         fix = (f"Did you mean '{guess.name}' ({guess.code})?" if guess
                else "Use an ISO 3166 code such as IR, PL or KR, or the country's English name.")
-        report.error(path, doc.mark("country").line, f"unknown country '{value}'", fix)
+        mark = doc.value_mark("country")
+        report.error(path, mark.line, f"unknown country '{value}'", fix, mark.column)
     return country
 
 
@@ -298,17 +416,23 @@ def resolve_themes(path, doc, value, themes: ThemeVocabulary, report: Report) ->
     try:
         items = schema.coerce_list(value, "themes")
     except Invalid as exc:
-        report.error(path, doc.mark("themes").line, exc.message, exc.fix)
+        mark = doc.value_mark("themes")
+        report.error(path, mark.line, exc.message, exc.fix, mark.column)
         return ()
     found: list[Theme] = []
     for i, item in enumerate(items):
-        line = doc.mark("themes", i).line
+        mark = doc.value_mark("themes", i) if isinstance(value, list) else doc.value_mark("themes")
         if not isinstance(item, str) or not item.strip():
-            report.error(path, line, "each theme must be a theme name or id", themes.suggest(""))
+            report.error(path, mark.line, "each theme must be a theme name or id", themes.suggest(""), mark.column)
+            continue
+        try:
+            schema.coerce_text(item, "themes")
+        except Invalid as exc:
+            report.error(path, mark.line, exc.message, exc.fix, mark.column)
             continue
         theme = themes.find(item)
         if theme is None:
-            report.error(path, line, f"unknown theme '{item}'", themes.suggest(item))
+            report.error(path, mark.line, f"unknown theme '{item}'", themes.suggest(item), mark.column)
         elif theme not in found:
             found.append(theme)
     return tuple(found)
@@ -322,42 +446,59 @@ def resolve_region(path, doc, value: str | None, country, report: Report):
         guess = countries.suggest_region(value)
         names = "; ".join(r.name for r in countries.regions())
         fix = f"Did you mean '{guess.name}'? " if guess else ""
-        report.error(path, doc.mark("region").line, f"unknown region '{value}'",
-                     fix + f"UNESCO's regions are: {names}. Or leave region out to derive it from the country.")
+        mark = doc.value_mark("region")
+        report.error(path, mark.line, f"unknown region '{value}'",
+                     fix + f"UNESCO's regions are: {names}. Or leave region out to derive it from the country.",
+                     mark.column)
     return region
 
 
-def resolve_image(root: Path, path: Path, doc, values: dict, report: Report) -> Image | None:
+def resolve_image(root: Path, path: Path, doc, values: dict, report: Report,
+                  published: frozenset[str] | None = None) -> Image | None:
     src = values.get("image")
     if src is None:
         if values.get("image_alt") or values.get("image_credit"):
-            report.warning(path, doc.mark("image_alt" if values.get("image_alt") else "image_credit").line,
-                           "image_alt or image_credit is given but there is no image", "Add 'image:' or remove them.")
+            key = "image_alt" if values.get("image_alt") else "image_credit"
+            report.warning(path, doc.mark(key).line, "image_alt or image_credit is given but there is no image",
+                           "Add 'image:' or remove them.", doc.mark(key).column)
         return None
-    line = doc.mark("image").line
+    mark = doc.value_mark("image")
+    line, column = mark.line, mark.column
     if not values.get("image_alt"):
-        report.error(path, line, "the image has no image_alt",
-                     "Add 'image_alt:' describing what the image shows, for readers who cannot see it.")
+        report.error(path, doc.mark("image").line, "the image has no image_alt",
+                     "Add 'image_alt:' describing what the image shows, for readers who cannot see it.",
+                     doc.mark("image").column)
+        return None
+    if urlsplit(src).scheme in ("http", "https"):
+        report.error(path, line, f"image '{src}' is a web address, not a file in the content folder",
+                     "Download the image (if its licence allows), put it beside the case study "
+                     "and write its file name.", column)
         return None
     target = resolve_inside(root, path.parent, src)
     if target is None:
         report.error(path, line, f"image '{src}' points outside the content folder",
-                     "Keep images beside the case study or in a subfolder.")
+                     "Keep images beside the case study or in a subfolder.", column)
         return None
     if not target.is_file():
-        report.error(path, line, f"image file '{src}' does not exist", "Check the file name and folder.")
+        report.error(path, line, f"image file '{src}' does not exist", "Check the file name and folder.", column)
         return None
-    return Image(target.relative_to(root.resolve()).as_posix(), values["image_alt"], values.get("image_credit"))
+    rel = target.relative_to(root.resolve()).as_posix()
+    if published is not None and rel not in published:
+        report.error(path, line, f"image '{src}' is not a file the site publishes",
+                     "Use an image file (.jpg, .png, .webp, .svg); Markdown, hidden and site files "
+                     "are not copied to the site.", column)
+        return None
+    return Image(rel, values["image_alt"], values.get("image_credit"))
 
 
 def resolve_inside(root: Path, base: Path, ref: str) -> Path | None:
     """`ref` resolved against `base`, or None when it leaves `root` (../, absolute, symlinks)."""
-    if ref.startswith("/") or re.match(r"^[A-Za-z]:", ref) or "\\" in ref:
+    if ref.startswith("/") or re.match(r"^[A-Za-z]:", ref) or "\\" in ref or "\0" in ref:
         return None
-    target = (base / ref).resolve()
     try:
+        target = (base / ref).resolve()
         target.relative_to(root.resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside, or a name the system cannot use
         return None
     return target
 
@@ -366,31 +507,41 @@ def resolve_sources(path, doc, value, report: Report) -> tuple[Source, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        report.error(path, doc.mark("sources").line, "'sources' must be a list",
-                     "Write each source as '- title: ...' with 'url: ...' below it.")
+        mark = doc.value_mark("sources")
+        report.error(path, mark.line, "'sources' must be a list",
+                     "Write each source as '- title: ...' with 'url: ...' below it.", mark.column)
         return ()
     sources = []
     for i, item in enumerate(value):
-        line = doc.mark("sources", i).line
+        mark = doc.value_mark("sources", i)
         if not isinstance(item, dict):
-            report.error(path, line, f"source {i + 1} must have 'title:' and 'url:'",
-                         "Write '- title: Report name' and, indented below it, 'url: https://...'.")
+            report.error(path, mark.line, f"source {i + 1} must have 'title:' and 'url:'",
+                         "Write '- title: Report name' and, indented below it, 'url: https://...'.", mark.column)
             continue
         for key in item:
             if key not in schema.SOURCE_KEYS:
-                report.warning(path, doc.mark("sources", i, key).line, f"unknown key '{key}' in source {i + 1}",
-                               schema.unknown_key_fix(key, tuple(schema.Field(k, "", False, "") for k in schema.SOURCE_KEYS)))
+                key_mark = doc.mark("sources", i, key)
+                report.warning(path, key_mark.line, f"unknown key '{key}' in source {i + 1}",
+                               schema.unknown_key_fix(key, tuple(schema.Field(k, "", False, "") for k in schema.SOURCE_KEYS)),
+                               key_mark.column)
         try:
+            field = "title"
             title = schema.coerce_text(item.get("title"), "title")
+            field = "url"
             url = schema.coerce_text(item.get("url"), "url")
+            field = "publisher"
             publisher = schema.coerce_text(item["publisher"], "publisher") if item.get("publisher") else None
+            field = "date"
             date = schema.coerce_text(item["date"], "date") if item.get("date") else None
         except Invalid as exc:
-            report.error(path, line, f"source {i + 1}: {exc.message}", exc.fix)
+            where = doc.value_mark("sources", i, field) if field in item else mark
+            report.error(path, where.line, f"source {i + 1}: {exc.message}", exc.fix, where.column)
             continue
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            report.error(path, doc.mark("sources", i, "url").line, f"source {i + 1}: url '{url}' is not a web address",
-                         "Sources must be public http:// or https:// links.")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            where = doc.value_mark("sources", i, "url")
+            report.error(path, where.line, f"source {i + 1}: url '{url}' is not a web address",
+                         "Sources must be public http:// or https:// links.", where.column)
             continue
         sources.append(Source(title, url, publisher, date))
     return tuple(sources)
@@ -398,8 +549,9 @@ def resolve_sources(path, doc, value, report: Report) -> tuple[Source, ...]:
 
 # ---------------------------------------------------------------- pages and home
 
-def load_page(root: Path, path: Path, config: SiteConfig, report: Report) -> Page | None:
-    parsed = read_markdown(root, path, report, need_front_matter=True)
+def load_page(root: Path, path: Path, config: SiteConfig, report: Report,
+              documents: dict | None = None) -> Page | None:
+    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents)
     if parsed is None:
         return None
     doc, body = parsed
@@ -408,17 +560,18 @@ def load_page(root: Path, path: Path, config: SiteConfig, report: Report) -> Pag
         return None
     slug = values.get("slug") or file_slug(path)
     if slug in RESERVED_SLUGS:
-        report.error(path, doc.mark("slug").line if "slug" in doc.value else None,
-                     f"the page slug '{slug}' is taken by the site's own pages", "Choose another slug.")
+        mark = doc.value_mark("slug") if "slug" in doc.value else yamltext.Mark(None, None)
+        report.error(path, mark.line, f"the page slug '{slug}' is taken by the site's own pages",
+                     "Choose another slug.", mark.column)
         return None
     return Page(slug, values["title"], values.get("summary"), values.get("menu"), body, config.language)
 
 
-def load_home(root: Path, report: Report) -> Home:
+def load_home(root: Path, report: Report, documents: dict | None = None) -> Home:
     path = root / HOME_FILE
     if not path.is_file():
         return Home(None, None, None)
-    parsed = read_markdown(root, path, report, need_front_matter=False)
+    parsed = read_markdown(root, path, report, need_front_matter=False, documents=documents)
     if parsed is None:
         return Home(None, None, None)
     doc, body = parsed
@@ -426,14 +579,22 @@ def load_home(root: Path, report: Report) -> Home:
     return Home(values.get("title"), values.get("summary"), body)
 
 
-def check_unique_slugs(root: Path, studies, pages, report: Report) -> None:
+def check_unique_slugs(root: Path, studies, pages, report: Report, documents: dict | None = None) -> None:
+    documents = documents or {}
     for kind, items in (("case study", studies), ("page", pages)):
         seen: dict[str, str] = {}
         for item in items:
             if item.slug in seen:
-                report.error(root / item.body.rel, None,
-                             f"{kind} URL '{item.slug}' is also used by {seen[item.slug]}",
-                             "Rename one of the two files or give one a different 'slug:'.")
+                doc = documents.get(item.body.rel)
+                mark = (doc.value_mark("slug") if doc is not None and "slug" in doc.value
+                        else yamltext.Mark(None, None))
+                first = seen[item.slug]
+                same_name = first.casefold() == item.body.rel.casefold()
+                report.error(root / item.body.rel, mark.line,
+                             f"{kind} URL '{item.slug}' is also used by {first}"
+                             + (" (the two file names differ only in upper and lower case, which Windows "
+                                "and macOS see as one file)" if same_name else ""),
+                             "Rename one of the two files or give one a different 'slug:'.", mark.column)
             else:
                 seen[item.slug] = item.body.rel
 
@@ -441,6 +602,7 @@ def check_unique_slugs(root: Path, studies, pages, report: Report) -> None:
 def find_assets(root: Path, report: Report) -> list[Asset]:
     """Every non-Markdown file in the content folder, except site.yaml, overrides and hidden files."""
     assets = []
+    seen: dict[str, str] = {}
     resolved_root = root.resolve()
     for folder, dirs, files in os.walk(root):
         rel_folder = Path(folder).relative_to(root)
@@ -452,9 +614,33 @@ def find_assets(root: Path, report: Report) -> list[Asset]:
             path = Path(folder) / name
             try:
                 path.resolve().relative_to(resolved_root)
+                usable = path.is_file()
             except ValueError:
                 report.error(path, None, "this file is a link to something outside the content folder",
                              "Copy the file into the content folder instead of linking to it.")
                 continue
-            assets.append(Asset((rel_folder / name).as_posix(), path))
+            except (OSError, RuntimeError):  # a link to itself
+                usable = False
+            if not usable:
+                report.error(path, None, "this file is a link that leads nowhere",
+                             "Replace the link with the file itself, or delete it.")
+                continue
+            rel = (rel_folder / name).as_posix()
+            key = folded(rel)
+            if (name.lower() in GENERATED_NAMES or key in GENERATED_ROOT_FILES
+                    or key.startswith(GENERATED_FOLDERS)):
+                report.error(path, None, f"'{rel}' would replace a file the site makes itself",
+                             "Rename the file or move it into another folder.")
+                continue
+            if key in seen:
+                report.error(path, None, f"'{rel}' and '{seen[key]}' differ only in upper and lower case",
+                             "Windows and macOS see them as one file: rename one of them.")
+                continue
+            seen[key] = rel
+            assets.append(Asset(rel, path))
     return assets
+
+
+def folded(rel: str) -> str:
+    """The form under which two paths are one file on Windows and macOS (case and Unicode form ignored)."""
+    return unicodedata.normalize("NFC", rel).casefold()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
+import os
 import pickle
 import time
 from dataclasses import dataclass, field
@@ -22,7 +24,8 @@ from .index import SiteModel, build_model
 from .records import Content
 from .render import RenderCache, RenderOptions, render_site
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
 
 
 @dataclass(frozen=True)
@@ -69,23 +72,77 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def load_and_index(options: BuildOptions, report: Report) -> tuple[Content | None, SiteModel | None]:
+@dataclass
+class LoadMemo:
+    """Case-study files as the last run loaded them: posix path -> (file stamp, loader result)."""
+
+    key: str = ""
+    entries: dict[str, tuple] = field(default_factory=dict)
+
+
+@dataclass
+class Caches:
+    """Everything kept between builds."""
+
+    render: RenderCache = field(default_factory=RenderCache)
+    load: LoadMemo = field(default_factory=LoadMemo)
+
+
+def file_stamp(path: Path) -> tuple:
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+
+
+class MemoMapper:
+    """Maps load's per-file loader over the case studies: a file whose stamp is unchanged
+    reuses its last result; the others are loaded, on all cores when there are many."""
+
+    def __init__(self, memo: LoadMemo, jobs: int):
+        self.memo = memo
+        self.jobs = jobs
+
+    def __call__(self, loader, paths: list[Path]) -> list:
+        memo = self.memo
+        if memo.key != loader.key:
+            memo.key, memo.entries = loader.key, {}
+        stamps = {path: file_stamp(path) for path in paths}
+        rel = {path: path.relative_to(loader.root).as_posix() for path in paths}
+        misses = [p for p in paths if memo.entries.get(rel[p], (None,))[0] != stamps[p]]
+        for path, result in zip(misses, parallel_map(loader, misses, self.jobs, PARALLEL_LOAD_FROM)):
+            memo.entries[rel[path]] = (stamps[path], result)
+        memo.entries = {rel[p]: memo.entries[rel[p]] for p in paths}
+        return [memo.entries[rel[p]][1] for p in paths]
+
+
+def parallel_map(function, items: list, jobs: int, threshold: int) -> list:
+    """`[function(x) for x in items]`, on a pool of forked processes when there are many items."""
+    processes = jobs or os.cpu_count() or 1
+    if processes <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(item) for item in items]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return pool.map(function, items, chunksize=max(1, len(items) // (processes * 8)))
+
+
+def load_and_index(options: BuildOptions, report: Report,
+                   memo: LoadMemo | None = None) -> tuple[Content | None, SiteModel | None]:
     """Load stage then index stage; (None, None) when the sources have errors."""
     if not options.templates.is_dir():
         report.error(options.templates, None, "templates folder not found",
                      "Run from the project folder, or pass --templates DIR.")
         return None, None
-    content = load.load_content(options.content, report, options.base_url)
+    content = load.load_content(options.content, report, options.base_url,
+                                mapper=MemoMapper(memo if memo is not None else LoadMemo(), options.jobs))
     if content is None or report.failed(options.strict):
         return None, None
     return content, build_model(content, include_drafts=options.drafts)
 
 
-def run(options: BuildOptions, cache: RenderCache, in_place: bool) -> BuildResult:
+def run(options: BuildOptions, caches: Caches, in_place: bool) -> BuildResult:
     """One build into `options.output`: all stages, then commit or abort the write target."""
     started = time.perf_counter()
     result = BuildResult(Report())
-    _, result.model = load_and_index(options, result.report)
+    cache = caches.render
+    _, result.model = load_and_index(options, result.report, caches.load)
     if result.model is not None:
         target = write.InPlace(options.output) if in_place else write.Staged(options.output)
         target.begin()
@@ -116,13 +173,13 @@ def build(options: BuildOptions) -> BuildResult:
                             "Choose an empty folder, or one made by an earlier sitegen build.")
         return result
     cache_file = cache_path(options)
-    cache = read_cache(cache_file)
-    in_place = cache is not None and (options.output / write.MARKER).exists()
+    caches = read_cache(cache_file) or Caches()
+    in_place = bool(caches.render.pages) and (options.output / write.MARKER).exists()
     if not in_place:
-        cache = RenderCache()
-    result = run(options, cache, in_place)
+        caches.render = RenderCache()
+    result = run(options, caches, in_place)
     if result.ok and cache_file is not None:
-        save_cache(cache_file, cache)
+        save_cache(cache_file, caches)
     return result
 
 
@@ -137,10 +194,10 @@ class Session:
 
     def __init__(self, options: BuildOptions):
         self.options = options
-        self.cache = RenderCache()
+        self.caches = Caches()
 
     def rebuild(self) -> BuildResult:
-        return run(self.options, self.cache, in_place=True)
+        return run(self.options, self.caches, in_place=True)
 
 
 # --------------------------------------------------------------------------- the cache on disk
@@ -153,7 +210,7 @@ def cache_path(options: BuildOptions) -> Path | None:
     return options.cache_dir / "sitegen" / (hashlib.blake2b(where.encode(), digest_size=12).hexdigest() + ".pickle")
 
 
-def read_cache(path: Path | None) -> RenderCache | None:
+def read_cache(path: Path | None) -> Caches | None:
     """The cache of the last build, or None when there is none or it belongs to another sitegen."""
     if path is None or not path.exists():
         return None
@@ -164,7 +221,7 @@ def read_cache(path: Path | None) -> RenderCache | None:
         return None
     if not isinstance(stored, dict) or stored.get("format") != CACHE_FORMAT or stored.get("code") != code_digest():
         return None
-    return stored.get("render")
+    return stored.get("caches")
 
 
 def forget(cache: RenderCache) -> None:
@@ -173,9 +230,10 @@ def forget(cache: RenderCache) -> None:
     cache.copies.clear()
 
 
-def save_cache(path: Path, cache: RenderCache) -> None:
+def save_cache(path: Path, caches: Caches) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as f:
-        pickle.dump({"format": CACHE_FORMAT, "code": code_digest(), "render": cache}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump({"format": CACHE_FORMAT, "code": code_digest(), "caches": caches}, f,
+                    protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(path)

@@ -291,7 +291,8 @@ class Worker:
         if rendered is not None:
             source = self.model.content.root / self.converter.context.text.rel
             for p in rendered.problems:
-                report.warning(source, p.line, p.message, p.fix)
+                # a build warns about links (the preview keeps working); a body that could not be converted stops it
+                (report.error if p.fatal else report.warning)(source, p.line, p.message, p.fix, p.column)
             problems = tuple(report.items)
         data = render_template(self.env, job.template, dict(context, path=job.path), report)
         if data is None:

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# Invisible control characters (C0 but tab, line feed and carriage return; DEL; C1). They come from
+# copying out of PDFs and word processors, show as nothing, and are invalid in HTML and XML.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ def closest(word: str, choices, cutoff: float = 0.6) -> str | None:
 def coerce_text(value, name: str) -> str:
     if isinstance(value, (dict, list)) or value is None:
         raise Invalid(f"'{name}' must be text", f"Write it on one line: {name}: some text")
+    found = CONTROL_RE.search(str(value))
+    if found:
+        raise Invalid(f"'{name}' holds an invisible control character (U+{ord(found.group()):04X})",
+                      "Retype the value, or paste it as plain text (such characters come from PDFs "
+                      "and word processors).")
     text = " ".join(str(value).split())
     if not text:
         raise Invalid(f"'{name}' is empty", f"Give '{name}' a value.")
@@ -107,11 +115,15 @@ def coerce_slug(value, name: str) -> str:
     return text
 
 
+TRUE_WORDS = ("true", "yes", "on")
+FALSE_WORDS = ("false", "no", "off")
+
+
 def coerce_bool(value, name: str) -> bool:
     text = coerce_text(value, name).lower()
-    if text in ("true", "yes", "on"):
+    if text in TRUE_WORDS:
         return True
-    if text in ("false", "no", "off"):
+    if text in FALSE_WORDS:
         return False
     raise Invalid(f"'{name}' is '{text}', not true or false", f"Write {name}: true or {name}: false.")
 

@@ -86,5 +86,6 @@ class TypographyTreeprocessor(Treeprocessor):
 
 class TypographyExtension(Extension):
     def extendMarkdown(self, md):
-        # after inline parsing (20) has split text around links and emphasis
-        md.treeprocessors.register(TypographyTreeprocessor(md), "sitegen-typography", 12)
+        # after inline parsing (20) has split text around links and emphasis, and after
+        # attr_list (8) has taken `{: title="..." }` apart, so attribute quotes stay straight
+        md.treeprocessors.register(TypographyTreeprocessor(md), "sitegen-typography", 7)
