@@ -33,8 +33,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="build the site into the output folder")
     add_source_options(build)
-    build.add_argument("--output", type=Path, default=Path("output"), help="where to write the site (default: output)")
-    build.add_argument("--base-url", help="the site's public address (default: base_url in site.yaml)")
+    add_output_options(build)
     build.add_argument("--drafts", action="store_true", help="also publish case studies marked draft: true")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-cache", action="store_true", help="render every page, ignoring .cache/")
@@ -67,8 +66,7 @@ def parser() -> argparse.ArgumentParser:
 
     deploy = sub.add_parser("deploy", help="build and commit the site to the gh-pages branch")
     add_source_options(deploy)
-    deploy.add_argument("--output", type=Path, default=Path("output"), help="where to build the site (default: output)")
-    deploy.add_argument("--base-url", help="the site's public address (default: base_url in site.yaml)")
+    add_output_options(deploy)
     deploy.add_argument("--branch", default="gh-pages", help="branch to commit to (default: gh-pages)")
     deploy.add_argument("--remote", default="origin", help="remote to push to with --push (default: origin)")
     deploy.add_argument("--message", help="commit message")
@@ -83,6 +81,11 @@ def lazy(module: str):
     def run(args) -> int:
         return importlib.import_module(f"sitegen.{module}").run(args)
     return run
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output", type=Path, default=Path("output"), help="where to write the site (default: output)")
+    p.add_argument("--base-url", help="the site's public address (default: base_url in site.yaml)")
 
 
 def add_source_options(p: argparse.ArgumentParser) -> None:

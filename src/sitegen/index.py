@@ -185,31 +185,33 @@ def related_studies(studies, by_country, by_theme) -> dict[str, tuple[CaseStudy,
     Neighbours are taken by position in the (newest-first) lists, so the work
     per study is constant however large a country or theme grows.
     """
-    position: dict[tuple[str, str], int] = {}
-    for key, lists in (("c", by_country), ("t", by_theme)):
-        for name, group in lists.items():
-            for i, study in enumerate(group):
-                position[(key + name, study.slug)] = i
+    country_pos = {code: {s.slug: i for i, s in enumerate(group)} for code, group in by_country.items()}
+    theme_pos = {tid: {s.slug: i for i, s in enumerate(group)} for tid, group in by_theme.items()}
     related = {}
     for study in studies:
         picked: list[CaseStudy] = []
-        pools = [("c" + study.country.code, by_country[study.country.code])]
-        pools += [("t" + t.id, by_theme[t.id]) for t in study.themes]
-        for key, group in pools:
-            for other in nearest(group, position[(key, study.slug)]):
-                if other.slug != study.slug and other not in picked:
+        seen = {study.slug}
+        pools = [(by_country[study.country.code], country_pos[study.country.code][study.slug])]
+        pools += [(by_theme[t.id], theme_pos[t.id][study.slug]) for t in study.themes]
+        for group, index in pools:
+            for other in nearest(group, index):
+                if other.slug not in seen:
+                    seen.add(other.slug)
                     picked.append(other)
-                if len(picked) == RELATED_COUNT:
-                    break
+                    if len(picked) == RELATED_COUNT:
+                        break
             if len(picked) == RELATED_COUNT:
                 break
         related[study.slug] = tuple(picked)
     return related
 
 
-def nearest(group: list, index: int, reach: int = RELATED_COUNT + 1):
+def nearest(group: list, index: int, reach: int = RELATED_COUNT + 1) -> list:
     """Items of `group` around `index`, closest first (next, previous, second next, ...)."""
+    around = []
     for step in range(1, reach + 1):
-        for j in (index + step, index - step):
-            if 0 <= j < len(group):
-                yield group[j]
+        if index + step < len(group):
+            around.append(group[index + step])
+        if index - step >= 0:
+            around.append(group[index - step])
+    return around

@@ -8,6 +8,7 @@ problem becomes a located diagnostic; a record is made only from a clean file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -56,11 +57,12 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     config = load_site_config(root, report, base_url)
     if config is None:
         return None
+    wanted_documents = documents is not None
     documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
     assets = find_assets(root, report)
     published = frozenset(a.rel for a in assets)
-    loader = StudyLoader(root, config, themes, published)
+    loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents)
     studies = []
     for study, items, document in (mapper or serial_map)(loader, markdown_files(root / CASE_STUDY_DIR, report)):
         report.items.extend(items)
@@ -251,7 +253,7 @@ def read_markdown(root: Path, path: Path, report: Report, need_front_matter: boo
             report.error(path, 1, "the file has no front matter",
                          "Start it with a line '---', then the keys (title:, city:, ...), then another '---'.")
             return None
-        return yamltext.Document({}), Text(rel, text, 1)
+        return yamltext.Document({}), Text(rel, text, 1, text_digest(text))
     opening = _FM.FM_BOUNDARY.match(text)
     try:
         fm, body = _FM.split(text)
@@ -272,7 +274,20 @@ def read_markdown(root: Path, path: Path, report: Report, need_front_matter: boo
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     if documents is not None:
         documents[rel] = doc
-    return doc, Text(rel, body.lstrip("\n"), body_line + len(body) - len(body.lstrip("\n")))
+    markdown = body.lstrip("\n")
+    return doc, Text(rel, markdown, body_line + len(body) - len(markdown), text_digest(markdown))
+
+
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def body_text(root: Path, text: Text) -> str:
+    """The Markdown of `text`, read again from its file when the record was kept without it."""
+    if text.markdown is not None:
+        return text.markdown
+    content = read_text(Path(root) / text.rel, Report()) or ""
+    return "\n".join(content.split("\n")[text.first_line - 1:])
 
 
 def take(path, doc, data: dict, key: str, coerce, report: Report, default=None):
@@ -326,7 +341,11 @@ def check_fields(path: Path, doc, fields, report: Report, partial: bool = False)
 def markdown_files(folder: Path, report: Report) -> list[Path]:
     """The .md files of a folder, sorted; of two names that differ only in case, the second is refused."""
     files, seen = [], {}
-    for path in sorted(folder.glob("*.md")):
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        names = []
+    for path in (folder / name for name in names):
         key = folded(path.name)
         if key in seen:
             report.error(path, None, f"'{path.name}' and '{seen[key]}' differ only in upper and lower case",
@@ -355,6 +374,7 @@ class StudyLoader:
     config: SiteConfig
     themes: "ThemeVocabulary"
     published: frozenset[str]
+    keep_documents: bool = True  # the parsed front matter, for `check`
 
     @property
     def key(self) -> str:
@@ -364,7 +384,7 @@ class StudyLoader:
         """(the record or None, its diagnostics, (posix path, parsed front matter) or None)."""
         report, documents = Report(), {}
         study = load_case_study(self.root, path, self.config, self.themes, report, documents, self.published)
-        document = next(iter(documents.items()), None)
+        document = next(iter(documents.items()), None) if self.keep_documents else None
         return study, report.items, document
 
 

@@ -10,12 +10,13 @@ by sitegen's own code, so a new sitegen never reuses an old page.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import multiprocessing
 import os
 import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import load, write
@@ -41,7 +42,8 @@ class BuildOptions:
 
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
-        return RenderOptions(self.templates, overrides if overrides.is_dir() else None, self.jobs)
+        return RenderOptions(self.templates, overrides if overrides.is_dir() else None, self.jobs,
+                             read_body=functools.partial(load.body_text, self.content))
 
 
 @dataclass
@@ -86,10 +88,11 @@ class Caches:
 
     render: RenderCache = field(default_factory=RenderCache)
     load: LoadMemo = field(default_factory=LoadMemo)
+    changed: bool = field(default=True, compare=False)  # worth saving again?
 
 
 def file_stamp(path: Path) -> tuple:
-    stat = path.stat()
+    stat = os.stat(path)
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
 
 
@@ -100,18 +103,31 @@ class MemoMapper:
     def __init__(self, memo: LoadMemo, jobs: int):
         self.memo = memo
         self.jobs = jobs
+        self.loaded = 0  # files read this time
 
     def __call__(self, loader, paths: list[Path]) -> list:
         memo = self.memo
         if memo.key != loader.key:
             memo.key, memo.entries = loader.key, {}
         stamps = {path: file_stamp(path) for path in paths}
-        rel = {path: path.relative_to(loader.root).as_posix() for path in paths}
+        rel = {path: relative(path, loader.root) for path in paths}
         misses = [p for p in paths if memo.entries.get(rel[p], (None,))[0] != stamps[p]]
-        for path, result in zip(misses, parallel_map(loader, misses, self.jobs, PARALLEL_LOAD_FROM)):
-            memo.entries[rel[path]] = (stamps[path], result)
+        fresh = dict(zip(misses, parallel_map(loader, misses, self.jobs, PARALLEL_LOAD_FROM)))
+        for path, (study, items, _) in fresh.items():  # kept without body and front-matter marks
+            light = replace(study, body=study.body.without_body()) if study is not None else None
+            memo.entries[rel[path]] = (stamps[path], (light, items, None))
+        self.loaded = len(misses) + (len(memo.entries) > len(paths))
         memo.entries = {rel[p]: memo.entries[rel[p]] for p in paths}
-        return [memo.entries[rel[p]][1] for p in paths]
+        return [fresh[p] if p in fresh else memo.entries[rel[p]][1] for p in paths]
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to `root`, posix style (a string prefix when possible: Path.relative_to is slow)."""
+    prefix = str(root) + os.sep
+    text = str(path)
+    if text.startswith(prefix):
+        return text[len(prefix):].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
 
 
 def parallel_map(function, items: list, jobs: int, threshold: int) -> list:
@@ -124,37 +140,52 @@ def parallel_map(function, items: list, jobs: int, threshold: int) -> list:
 
 
 def load_and_index(options: BuildOptions, report: Report,
-                   memo: LoadMemo | None = None) -> tuple[Content | None, SiteModel | None]:
+                   mapper: MemoMapper | None = None) -> tuple[Content | None, SiteModel | None]:
     """Load stage then index stage; (None, None) when the sources have errors."""
     if not options.templates.is_dir():
         report.error(options.templates, None, "templates folder not found",
                      "Run from the project folder, or pass --templates DIR.")
         return None, None
-    content = load.load_content(options.content, report, options.base_url,
-                                mapper=MemoMapper(memo if memo is not None else LoadMemo(), options.jobs))
+    content = load.load_content(options.content, report, options.base_url, mapper=mapper)
     if content is None or report.failed(options.strict):
         return None, None
     return content, build_model(content, include_drafts=options.drafts)
 
 
-def run(options: BuildOptions, caches: Caches, in_place: bool) -> BuildResult:
+def run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool = False) -> BuildResult:
     """One build into `options.output`: all stages, then commit or abort the write target."""
+    # A large site keeps ~10^5 objects alive (records, cache entries); the cyclic garbage
+    # collector rescanning them costs more than an incremental build itself, and a build
+    # makes little cyclic garbage. So it pauses during a build and resumes afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(options, caches, in_place, trust_output)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult(Report())
     cache = caches.render
-    _, result.model = load_and_index(options, result.report, caches.load)
+    mapper = MemoMapper(caches.load, options.jobs)
+    _, result.model = load_and_index(options, result.report, mapper)
     if result.model is not None:
         target = write.InPlace(options.output) if in_place else write.Staged(options.output)
         target.begin()
         try:
             rendered = render_site(result.model, options.render_options(), result.report, target, cache,
-                                   code_digest())
+                                   code_digest(), trust_output)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
                 forget(cache)
             else:
-                result.changed = target.commit(rendered.files)
+                result.changed = target.commit(rendered.files, set(rendered.rendered) | rendered.copied,
+                                               rendered.previous)
                 result.files, result.rendered = rendered.files, rendered.rendered
+                caches.changed = bool(mapper.loaded or result.rendered or result.changed)
         except BaseException:
             target.abort()
             forget(cache)
@@ -178,7 +209,7 @@ def build(options: BuildOptions) -> BuildResult:
     if not in_place:
         caches.render = RenderCache()
     result = run(options, caches, in_place)
-    if result.ok and cache_file is not None:
+    if result.ok and cache_file is not None and caches.changed:
         save_cache(cache_file, caches)
     return result
 
@@ -197,7 +228,7 @@ class Session:
         self.caches = Caches()
 
     def rebuild(self) -> BuildResult:
-        return run(self.options, self.caches, in_place=True)
+        return run(self.options, self.caches, in_place=True, trust_output=True)
 
 
 # --------------------------------------------------------------------------- the cache on disk
@@ -221,7 +252,9 @@ def read_cache(path: Path | None) -> Caches | None:
         return None
     if not isinstance(stored, dict) or stored.get("format") != CACHE_FORMAT or stored.get("code") != code_digest():
         return None
-    return stored.get("caches")
+    caches = stored.get("caches")
+    caches.changed = False
+    return caches
 
 
 def forget(cache: RenderCache) -> None:

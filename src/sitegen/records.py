@@ -51,11 +51,19 @@ class Image:
 
 @dataclass(frozen=True)
 class Text:
-    """A Markdown body and where it starts in its file (for located messages)."""
+    """A Markdown body and where it starts in its file (for located messages).
+
+    `markdown` is None when a cache kept the record without its body; the
+    body is then read again from the (unchanged) file when a page needs it.
+    """
 
     rel: str  # posix path of the .md file inside the content folder
-    markdown: str
+    markdown: str | None
     first_line: int
+    digest: str = ""  # of the Markdown text
+
+    def without_body(self) -> "Text":
+        return Text(self.rel, None, self.first_line, self.digest)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -25,7 +26,7 @@ from . import __version__, urls, write
 from .diagnostics import Diagnostic, Report
 from .index import SiteModel
 from .markup import Converter, summary_text
-from .records import CaseStudy
+from .records import CaseStudy, Text
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -39,6 +40,11 @@ class RenderOptions:
     templates: Path
     overrides: Path | None = None  # the content folder's own templates/, if any
     jobs: int = 0  # worker processes; 0 = one per core
+    read_body: Callable[[Text], str] | None = None  # for records a cache kept without their body
+
+    def body(self, text: Text) -> Text:
+        """`text` with its Markdown, read again when a cache kept the record without it."""
+        return text if text.markdown is not None else replace(text, markdown=self.read_body(text))
 
 
 @dataclass(frozen=True)
@@ -77,12 +83,24 @@ class RenderCache:
     pages: dict[str, PageEntry] = field(default_factory=dict)  # output path -> entry
     summaries: dict[str, str] = field(default_factory=dict)  # body digest -> summary text
     copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
+    # Kept in memory only (a `serve` session), never written to disk:
+    templates: tuple = ()  # (template files and their stamps, their digests)
+    keys: dict[int, tuple] = field(default_factory=dict)  # id(record) -> (record, summary, card, page key)
+    environment: tuple = ()  # (options, Jinja environment) to reuse while the templates are unchanged
+
+    def __getstate__(self) -> dict:
+        return {"pages": self.pages, "summaries": self.summaries, "copies": self.copies}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
 
 
 @dataclass
 class RenderResult:
     rendered: list[str] = field(default_factory=list)  # output paths rendered this time
     files: set[str] = field(default_factory=set)  # every output path of the site
+    copied: set[str] = field(default_factory=set)  # files copied or written outside the page renderers
+    previous: set[str] | None = None  # every file of the last build, when the cache knows them
 
 
 def text_direction(lang: str | None) -> str:
@@ -109,7 +127,13 @@ def make_environment(options: RenderOptions, model: SiteModel) -> jinja2.Environ
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(
+    env.globals.update(make_environment_globals(model))
+    env.filters["long_date"] = long_date
+    return env
+
+
+def make_environment_globals(model: SiteModel) -> dict:
+    return dict(
         site=model.content.config,
         model=model,
         url=model.urls.url,
@@ -121,8 +145,36 @@ def make_environment(options: RenderOptions, model: SiteModel) -> jinja2.Environ
         region_path=urls.region_path,
         generator=f"sitegen {__version__}",
     )
-    env.filters["long_date"] = long_date
+
+
+def reusable_environment(options: RenderOptions, model: SiteModel, cache: RenderCache) -> jinja2.Environment:
+    """One Jinja environment per session, so templates are compiled once (Jinja reloads changed files)."""
+    if cache.environment and cache.environment[0] == options:
+        env = cache.environment[1]
+        env.globals.update(make_environment_globals(model))
+        return env
+    env = make_environment(options, model)
+    cache.environment = (options, env)
     return env
+
+
+def template_stamps(options: RenderOptions) -> tuple:
+    stamps = []
+    for folder in (options.overrides, options.templates):
+        if folder and folder.is_dir():
+            for dirpath, dirs, files in os.walk(folder):
+                dirs.sort()
+                for name in sorted(files):
+                    stat = os.stat(os.path.join(dirpath, name))
+                    stamps.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
+
+
+def cached_template_digests(env, names: set[str], options: RenderOptions, cache: "RenderCache") -> dict[str, str]:
+    stamps = template_stamps(options)
+    if not cache.templates or cache.templates[0] != stamps:
+        cache.templates = (stamps, template_digests(env, names))
+    return cache.templates[1]
 
 
 def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
@@ -160,15 +212,14 @@ def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]
 
 # --------------------------------------------------------------------------- the pages
 
-def card_views(model: SiteModel, cache: RenderCache) -> dict[str, StudyView]:
+def card_views(model: SiteModel, cache: RenderCache, options: RenderOptions) -> dict[str, StudyView]:
     views = {}
     for study in model.studies:
         summary = study.summary
         if not summary:
-            key = fingerprint(study.body.markdown)
-            summary = cache.summaries.get(key)
+            summary = cache.summaries.get(study.body.digest)
             if summary is None:
-                summary = cache.summaries[key] = summary_text(study.body.markdown)
+                summary = cache.summaries[study.body.digest] = summary_text(options.body(study.body).markdown)
         views[study.slug] = StudyView(study, urls.case_study_path(study.slug), summary)
     return views
 
@@ -183,14 +234,27 @@ def card_key(view: StudyView) -> tuple:
 def study_key(view: StudyView) -> tuple:
     """Everything a case study's own page shows: its card, the rest of its front matter, its body."""
     s = view.study
-    body = hashlib.blake2b(s.body.markdown.encode("utf-8"), digest_size=16).hexdigest()
-    return (card_key(view), s.coordinates, s.sources, s.lang, s.body.rel, s.body.first_line, body)
+    return (card_key(view), s.coordinates, s.sources, s.lang, s.body.rel, s.body.first_line, s.body.digest)
+
+
+def record_keys(views: dict[str, StudyView], cache: RenderCache) -> dict[str, tuple[str, str]]:
+    """(card key, page key) of each case study; reused while a `serve` session sees the same record."""
+    keys, kept = {}, {}
+    for slug, view in views.items():
+        known = cache.keys.get(id(view.study))
+        if known is None or known[0] is not view.study or known[1] != view.summary:
+            known = (view.study, view.summary, fingerprint(card_key(view)), fingerprint(study_key(view)))
+        kept[id(view.study)] = known
+        keys[slug] = known[2:]
+    cache.keys = kept
+    return keys
 
 
 def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, str],
-              site_key: str) -> list[PageJob]:
+              site_key: str, cache: RenderCache | None = None) -> list[PageJob]:
     """Every page of the site with what it depends on, in a fixed order."""
-    cards = {slug: card_key(v) for slug, v in views.items()}
+    keys = record_keys(views, cache if cache is not None else RenderCache())
+    cards = {slug: card for slug, (card, _) in keys.items()}
     group_keys = (
         tuple((g.country.code, g.country.name, g.region.id, len(g.studies)) for g in model.countries),
         tuple((g.theme, len(g.studies)) for g in model.themes),
@@ -202,7 +266,7 @@ def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, 
         jobs.append(PageJob(path, template, kind, ref, fingerprint(site_key, digests[template], path, inputs)))
 
     home = model.content.home
-    home_text = home.body.markdown if home.body else None
+    home_text = home.body.digest if home.body else None
     add("", "home.html", "home", None, home.title, home.summary, home_text, group_keys, tuple(cards[s.slug] for s in model.studies[:6]))
     for i, pager in enumerate(model.listing):
         add(pager.path, "case_studies.html", "list", ("listing", i), pager.key(),
@@ -210,7 +274,7 @@ def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, 
     for study in model.studies:
         related = model.related[study.slug]
         add(urls.case_study_path(study.slug), "case_study.html", "study", study.slug,
-            study_key(views[study.slug]), tuple(cards[r.slug] for r in related))
+            keys[study.slug][1], tuple(cards[r.slug] for r in related))
     add("countries/", "countries.html", "countries", None, group_keys)
     for kind, pagers, template in (("country", "country_pages", "country.html"),
                                    ("theme", "theme_pages", "theme.html"),
@@ -226,27 +290,28 @@ def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, 
     for page in model.pages:
         add(urls.page_path(page.slug), "page.html", "page", page.slug, page)
     add("404.html", "404.html", "404", None)
-    sitemap = tuple(j.path for j in jobs if j.kind != "404")
+    sitemap = tuple(sorted(j.path for j in jobs if j.kind != "404"))  # sorted: edits never reorder it
     add("sitemap.xml", "sitemap.xml", "sitemap", sitemap, sitemap)
     add("robots.txt", "robots.txt", "robots", None)
     return jobs
 
 
-def context_for(job: PageJob, model: SiteModel, views: dict[str, StudyView], converter: Converter) -> tuple[dict, tuple]:
+def context_for(job: PageJob, model: SiteModel, views: dict[str, StudyView], converter: Converter,
+                options: RenderOptions) -> tuple[dict, tuple]:
     """The template context of a page, and the link problems and look-ups of its body."""
     if job.kind == "study":
         study = model.content_by_slug[job.ref]
-        rendered = converter.convert(study.body)
+        rendered = converter.convert(options.body(study.body))
         item = StudyView(study, job.path, views[job.ref].summary, rendered.html)
         return {"item": item, "country": model.country_by_code[study.country.code],
                 "related": [views[r.slug] for r in model.related[job.ref]]}, rendered
     if job.kind == "page":
         page = model.page_by_slug[job.ref]
-        rendered = converter.convert(page.body)
+        rendered = converter.convert(options.body(page.body))
         return {"page": page, "html": rendered.html}, rendered
     if job.kind == "home":
         home = model.content.home
-        rendered = converter.convert(home.body) if home.body else None
+        rendered = converter.convert(options.body(home.body)) if home.body else None
         return {"home": home, "home_html": rendered.html if rendered else "",
                 "latest": [views[s.slug] for s in model.studies[:6]]}, rendered
     if job.kind in ("list", "country", "theme", "region"):
@@ -273,7 +338,8 @@ class Worker:
     converter: Converter = None
 
     def start(self) -> "Worker":
-        self.env = make_environment(self.options, self.model)
+        if self.env is None:
+            self.env = make_environment(self.options, self.model)
         self.env.globals["view"] = self.views.__getitem__
         self.converter = Converter(self.model.urls, self.model.sources,
                                    frozenset(a.rel for a in self.model.content.assets))
@@ -283,7 +349,7 @@ class Worker:
         report = Report()
         out_path = urls.output_file(job.path)
         try:
-            context, rendered = context_for(job, self.model, self.views, self.converter)
+            context, rendered = context_for(job, self.model, self.views, self.converter, self.options)
         except Exception as exc:  # noqa: BLE001 - reported, never a traceback
             report.error(out_path, None, f"could not prepare '{job.path or '/'}': {exc}")
             return out_path, None, report.items
@@ -354,33 +420,37 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 # --------------------------------------------------------------------------- the whole site
 
 def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
-                cache: RenderCache | None = None, site_key: str = "") -> RenderResult | None:
+                cache: RenderCache | None = None, site_key: str = "", trust_output: bool = False) -> RenderResult | None:
     """Write every page that changed (all of them without a cache) through `target`.
+
+    `trust_output`: the output folder is known to hold what the cache says (a `serve`
+    session owns it), so pages are not checked on disk.
 
     Returns None when a template failed (reported); the caller then aborts the target.
     `cache` is updated in place when the render succeeds.
     """
     cache = cache if cache is not None else RenderCache()
-    views = card_views(model, cache)
-    env = make_environment(options, model)
+    previous = (set(cache.pages) | set(cache.copies) | {write.MARKER, "CNAME"}) if cache.pages else None
+    views = card_views(model, cache, options)
+    env = reusable_environment(options, model, cache)
     templates = {"home.html", "case_studies.html", "case_study.html", "countries.html", "country.html",
                  "themes.html", "theme.html", "regions.html", "region.html", "page.html", "404.html",
                  "sitemap.xml", "robots.txt"}
     site_key = fingerprint(site_key, __version__, model.content.config, model.nav, model.urls.base_url,
                            model.include_drafts)
-    jobs = page_jobs(model, views, template_digests(env, templates), site_key)
-    result = RenderResult()
+    jobs = page_jobs(model, views, cached_template_digests(env, templates, options, cache), site_key, cache)
+    result = RenderResult(previous=previous)
     todo = []
     for job in jobs:
         out_path = urls.output_file(job.path)
         result.files.add(out_path)
         entry = cache.pages.get(out_path)
         if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, model)
-                or not (target.root / out_path).exists()):
+                or not (trust_output or os.path.exists(os.path.join(target.root, out_path)))):
             todo.append(job)
         else:
             report.items.extend(entry.problems)
-    worker = Worker(model, views, options, target, cache.pages)
+    worker = Worker(model, views, options, target, cache.pages, env)
     processes = options.jobs or os.cpu_count() or 1
     new_entries = {}
     for out_path, entry, items in render_pages(worker, todo, processes):
@@ -413,6 +483,7 @@ def copy_files(model: SiteModel, options: RenderOptions, target, cache: RenderCa
         path = target.root / rel
         if not path.exists() or path.read_bytes() != data:
             target.write(rel, data)
+            result.copied.add(rel)
     copies = static_files(options) + [(a.rel, a.source) for a in model.content.assets]
     seen = {}
     for rel, source in copies:
@@ -422,6 +493,7 @@ def copy_files(model: SiteModel, options: RenderOptions, target, cache: RenderCa
         seen[rel] = stamp
         if cache.copies.get(rel) != stamp or not (target.root / rel).exists():
             target.copy(rel, source)
+            result.copied.add(rel)
     cache.copies = seen
 
 

@@ -64,7 +64,7 @@ class Staged:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
-    def commit(self, keep: set[str]) -> list[str]:
+    def commit(self, keep: set[str], written=None, previous=None) -> list[str]:
         old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         if self.output.exists():
@@ -101,8 +101,38 @@ class InPlace:
     def copy(self, rel: str, source: Path) -> None:
         shutil.copyfile(source, self._temporary(rel))
 
-    def commit(self, keep: set[str]) -> list[str]:
-        """Rename every temporary file into place, remove files not in `keep`; the changed paths."""
+    def commit(self, keep: set[str], written: set[str] | None = None, previous: set[str] | None = None) -> list[str]:
+        """Rename the temporary files into place and remove files not in `keep`; the changed paths.
+
+        With `written` (what this build may have written) and `previous` (every file of
+        the last build) it touches only those; without them it walks the whole folder.
+        """
+        if written is None or previous is None:
+            return self._commit_walking(keep)
+        changed = []
+        for rel in sorted(written):
+            temporary = self._temporary_path(rel)
+            if temporary.exists():
+                os.replace(temporary, self.output / rel)
+                changed.append(rel)
+        for rel in sorted(previous - keep):
+            path = self.output / rel
+            if path.is_file():
+                path.unlink()
+                changed.append(rel)
+                self._prune(path.parent)
+        return sorted(changed)
+
+    def _temporary_path(self, rel: str) -> Path:
+        target = self.output / rel
+        return target.with_name(target.name + TEMP_SUFFIX)
+
+    def _prune(self, folder: Path) -> None:
+        while folder != self.output and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+    def _commit_walking(self, keep: set[str]) -> list[str]:
         changed = []
         for folder, dirs, names in os.walk(self.output, topdown=False):
             base = Path(folder)
