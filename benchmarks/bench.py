@@ -3,7 +3,8 @@
 
 For each size it writes the synthetic corpus (benchmarks/corpus.py), then
 times sitegen's cold build (no cache, no output), warm build (nothing
-changed), and a build after one case study was edited, and measures peak
+changed), a build after one case study was edited, and the median time a
+`serve` session takes to rebuild after one edit; and it measures peak
 memory (the build process and its workers together). Where `hugo` is on
 PATH, or `pelican` is on PATH or importable, it builds the same corpus with
 them in the same run and prints the ratios. Prints figures; asserts nothing.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,9 +81,31 @@ def sitegen(work: Path, content: Path) -> dict[str, tuple[float, float]]:
     edited = content / "case-studies" / "study-00001.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence for the benchmark.\n", encoding="utf-8")
     results["one edit"] = timed(command, work)
+    results["serve edit"] = (serve_edit(content, work), 0.0)
     shutil.rmtree(output, ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
     return results
+
+
+def serve_edit(content: Path, work: Path, edits: int = 7) -> float:
+    """Median seconds for a `serve` session (pipeline.Session) to bring its folder up to date after one edit."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from sitegen import pipeline
+
+    session = pipeline.Session(pipeline.BuildOptions(content=content, output=work / "serve-out",
+                                                     templates=ROOT / "templates", cache_dir=None, drafts=True))
+    session.rebuild()
+    edited = content / "case-studies" / "study-00002.md"
+    original = edited.read_text(encoding="utf-8")
+    times = []
+    for n in range(edits):
+        edited.write_text(original.replace("title: ", f"title: Edit {n} ", 1), encoding="utf-8")
+        started = time.perf_counter()
+        result = session.rebuild()
+        times.append(time.perf_counter() - started)
+        assert result.ok and result.rendered, result.report.as_text()
+    edited.write_text(original, encoding="utf-8")
+    return statistics.median(times)
 
 
 # --------------------------------------------------------------------------- Hugo
@@ -200,14 +224,16 @@ def main() -> None:
 
 
 def print_table(rows) -> None:
-    print(f"{'case studies':>12} | {'tool':<8} | {'cold s':>7} | {'warm s':>7} | {'one edit s':>10} | {'peak MB':>8}")
-    print("-" * 68)
+    print(f"{'case studies':>12} | {'tool':<8} | {'cold s':>7} | {'warm s':>7} | {'one edit s':>10} | "
+          f"{'serve edit s':>12} | {'peak MB':>8}")
+    print("-" * 83)
     for count, ours, peers in rows:
         lines = [("sitegen", ours)] + [(name, r) for name, r in peers.items() if r]
         for name, r in lines:
             edit = f"{r['one edit'][0]:10.2f}" if "one edit" in r else f"{'-':>10}"
+            serve = f"{r['serve edit'][0]:12.3f}" if "serve edit" in r else f"{'-':>12}"
             peak = max(v[1] for v in r.values())
-            print(f"{count:>12} | {name:<8} | {r['cold'][0]:7.2f} | {r['warm'][0]:7.2f} | {edit} | {peak:8.0f}")
+            print(f"{count:>12} | {name:<8} | {r['cold'][0]:7.2f} | {r['warm'][0]:7.2f} | {edit} | {serve} | {peak:8.0f}")
         for name, r in peers.items():
             if r:
                 print(f"{'':>12}   sitegen cold is {ours['cold'][0] / r['cold'][0]:.2f}x {name}'s time; "
