@@ -201,14 +201,20 @@ def test_a_deleted_case_study_disappears_from_its_theme_page(site, preview, page
     expect(main).to_contain_text("Every Home, A Health Base")
 
 
-@pytest.mark.browser
-def test_a_stylesheet_change_applies_without_reloading_the_page(site, preview, page, tmp_path):
+def open_with_own_templates(site, preview, page, tmp_path) -> Path:
+    """Serve `site` with a copy of the templates, open a case study and mark the document; the copy's path."""
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     server = preview(site.root, templates=templates)
     page.goto(server.url(STUDY_PAGE))
     wait_connected(page)
     page.evaluate("window.__sameDocument = 'yes'")
+    return templates
+
+
+@pytest.mark.browser
+def test_a_stylesheet_change_applies_without_reloading_the_page(site, preview, page, tmp_path):
+    templates = open_with_own_templates(site, preview, page, tmp_path)
     outline = "() => getComputedStyle(document.body).outlineColor"
     assert page.evaluate(outline) != "rgb(1, 2, 3)"
     css = templates / "static" / "style.css"
@@ -219,12 +225,7 @@ def test_a_stylesheet_change_applies_without_reloading_the_page(site, preview, p
 
 @pytest.mark.browser
 def test_a_template_change_reloads_the_page(site, preview, page, tmp_path):
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    server = preview(site.root, templates=templates)
-    page.goto(server.url(STUDY_PAGE))
-    wait_connected(page)
-    page.evaluate("window.__sameDocument = 'yes'")
+    templates = open_with_own_templates(site, preview, page, tmp_path)
     edit(templates / "base.html", "</body>", '<p id="template-edit">Edited</p></body>')
     expect(page.locator("#template-edit")).to_have_count(1, timeout=WAIT_MS)
     assert page.evaluate("window.__sameDocument") is None

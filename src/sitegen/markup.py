@@ -263,41 +263,32 @@ _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xli
 def audit_removed(ctx: LinkContext, elements: _Elements) -> None:
     """Warn about the raw HTML, attributes and links the sanitizer will remove (each kind once per body)."""
     seen = set()
+
+    def warn_once(kind: tuple, needle: str, message: str, fix: str) -> None:
+        if kind not in seen:
+            seen.add(kind)
+            line, column = locate(ctx, needle, case=False)
+            ctx.problems.append(LinkProblem(line, message, fix, "warning", column))
+
     for tag, attrs in elements.tags:
         if tag not in ALLOWED_TAGS:
-            if ("tag", tag) not in seen:
-                seen.add(("tag", tag))
-                line, column = locate(ctx, f"<{tag}", case=False)
-                ctx.problems.append(LinkProblem(
-                    line, f"HTML <{tag}> is not allowed and is removed from the page",
-                    "Write the text in Markdown; scripts, frames, forms, embeds and styles cannot be published.",
-                    "warning", column))
+            warn_once(("tag", tag), f"<{tag}", f"HTML <{tag}> is not allowed and is removed from the page",
+                      "Write the text in Markdown; scripts, frames, forms, embeds and styles cannot be published.")
             continue
         allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
         for name, value in attrs:
             if name not in allowed:
-                if ("attr", name) not in seen:
-                    seen.add(("attr", name))
-                    line, column = locate(ctx, f"{name}=", case=False)
-                    ctx.problems.append(LinkProblem(
-                        line, f"the attribute {name}= on <{tag}> is not allowed and is removed",
-                        "Remove it: event handlers and inline styles cannot be published.", "warning", column))
+                warn_once(("attr", name), f"{name}=", f"the attribute {name}= on <{tag}> is not allowed and is removed",
+                          "Remove it: event handlers and inline styles cannot be published.")
             elif name == "style" and value and not _alignment_only(value):
-                if ("style", tag) not in seen:
-                    seen.add(("style", tag))
-                    line, column = locate(ctx, "style=", case=False)
-                    ctx.problems.append(LinkProblem(
-                        line, f"the style on <{tag}> is removed except its text-align",
-                        "Use Markdown table alignment (|:--|--:|) and no other styles.", "warning", column))
+                warn_once(("style", tag), "style=", f"the style on <{tag}> is removed except its text-align",
+                          "Use Markdown table alignment (|:--|--:|) and no other styles.")
             elif name in _URL_ATTRIBUTES and value:
                 scheme = url_scheme(value)
-                if scheme and scheme not in URL_SCHEMES and ("scheme", scheme) not in seen:
-                    seen.add(("scheme", scheme))
-                    line, column = locate(ctx, value.strip()[:40], case=False)
-                    ctx.problems.append(LinkProblem(
-                        line, f"the {scheme}: address '{value.strip()[:60]}' is not allowed and is removed",
-                        "Link only to http://, https:// or mailto: addresses, or to files in the content folder.",
-                        "warning", column))
+                if scheme and scheme not in URL_SCHEMES:
+                    warn_once(("scheme", scheme), value.strip()[:40],
+                              f"the {scheme}: address '{value.strip()[:60]}' is not allowed and is removed",
+                              "Link only to http://, https:// or mailto: addresses, or to files in the content folder.")
 
 
 def _alignment_only(style: str) -> bool:
