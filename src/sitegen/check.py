@@ -151,7 +151,7 @@ class Rules:
         content = self.content
         published = build_model(content, include_drafts=False)
         everything = build_model(content, include_drafts=True)
-        assets = frozenset(a.rel for a in content.assets)
+        assets = everything.asset_set
         unpublished = {rel: "is a file that has errors (see its own messages), so it is not on the site"
                        for folder in (load.CASE_STUDY_DIR, load.PAGES_DIR)
                        for rel in (p.relative_to(self.root).as_posix() for p in (self.root / folder).glob("*.md"))

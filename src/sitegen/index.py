@@ -97,6 +97,7 @@ class SiteModel:
     content: Content
     urls: urls.Urls
     studies: tuple[CaseStudy, ...]  # newest first
+    latest: tuple[CaseStudy, ...]  # the LATEST_COUNT newest, for the home page
     pages: tuple[Page, ...]
     countries: tuple[CountryGroup, ...]  # by name
     themes: tuple[ThemeGroup, ...]  # in site.yaml order
@@ -146,6 +147,7 @@ def build_model(content: Content, include_drafts: bool = False, base_url: str | 
         content=content,
         urls=urls.Urls(base_url or content.config.base_url),
         studies=studies,
+        latest=studies[:LATEST_COUNT],
         pages=pages,
         countries=country_groups,
         themes=theme_groups,

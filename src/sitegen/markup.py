@@ -77,7 +77,6 @@ class Heading:
 @dataclass(frozen=True)
 class Rendered:
     html: str
-    first_paragraph: str  # plain text, for a summary when front matter has none
     problems: tuple[LinkProblem, ...] = ()
     lookups: tuple = ()  # (target, (site path or None, is an asset)) for every relative link: what the HTML depends on
     headings: tuple[Heading, ...] = ()  # only when the Converter audits (sitegen check)
@@ -201,7 +200,7 @@ class Converter:
             raw = self.md.convert(text.markdown)
         except RecursionError:  # Python-Markdown recurses once per level of nested lists or quotes
             self.md = self.new_markdown()  # its parser state is left half-way: start afresh
-            return Rendered("", "", (LinkProblem(
+            return Rendered("", (LinkProblem(
                 text.first_line, "the text is nested too deeply to be read (lists or quotes inside each "
                 "other, hundreds of levels deep)", "Flatten the nesting: a few levels are enough.", fatal=True),))
         safe = sanitize(raw)
@@ -210,7 +209,7 @@ class Converter:
             elements = _parse(raw)
             audit_removed(ctx, elements)
             headings = find_headings(ctx, elements)
-        return Rendered(safe, first_paragraph(safe), tuple(ctx.problems),
+        return Rendered(safe, tuple(ctx.problems),
                         tuple(sorted(ctx.lookups.items())), headings)
 
 

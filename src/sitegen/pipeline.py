@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import multiprocessing
 import os
 import pickle
 import time
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import load, write
+from .parallel import parallel_map
 from .diagnostics import Report
 from .index import SiteModel, build_model
 from .records import Content
@@ -103,7 +103,7 @@ class MemoMapper:
     def __init__(self, memo: LoadMemo, jobs: int):
         self.memo = memo
         self.jobs = jobs
-        self.loaded = 0  # files read this time
+        self.changed = False  # did any file come, go or change since the last run?
 
     def __call__(self, loader, paths: list[Path]) -> list:
         memo = self.memo
@@ -116,7 +116,7 @@ class MemoMapper:
         for path, (study, items, _) in fresh.items():  # kept without body and front-matter marks
             light = replace(study, body=study.body.without_body()) if study is not None else None
             memo.entries[rel[path]] = (stamps[path], (light, items, None))
-        self.loaded = len(misses) + (len(memo.entries) > len(paths))
+        self.changed = bool(misses) or len(memo.entries) != len(paths)  # new, changed or deleted files
         memo.entries = {rel[p]: memo.entries[rel[p]] for p in paths}
         return [fresh[p] if p in fresh else memo.entries[rel[p]][1] for p in paths]
 
@@ -128,15 +128,6 @@ def relative(path: Path, root: Path) -> str:
     if text.startswith(prefix):
         return text[len(prefix):].replace(os.sep, "/")
     return path.relative_to(root).as_posix()
-
-
-def parallel_map(function, items: list, jobs: int, threshold: int) -> list:
-    """`[function(x) for x in items]`, on a pool of forked processes when there are many items."""
-    processes = jobs or os.cpu_count() or 1
-    if processes <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        return pool.map(function, items, chunksize=max(1, len(items) // (processes * 8)))
 
 
 def load_and_index(options: BuildOptions, report: Report,
@@ -185,7 +176,7 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bo
                 result.changed = target.commit(rendered.files, set(rendered.rendered) | rendered.copied,
                                                rendered.previous)
                 result.files, result.rendered = rendered.files, rendered.rendered
-                caches.changed = bool(mapper.loaded or result.rendered or result.changed)
+                caches.changed = bool(mapper.changed or result.rendered or result.changed)
         except BaseException:
             target.abort()
             forget(cache)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,7 +21,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from . import __version__, urls, write
+from . import __version__, parallel, urls, write
 from .diagnostics import Diagnostic, Report
 from .index import SiteModel
 from .markup import Converter, summary_text
@@ -267,7 +266,7 @@ def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, 
 
     home = model.content.home
     home_text = home.body.digest if home.body else None
-    add("", "home.html", "home", None, home.title, home.summary, home_text, group_keys, tuple(cards[s.slug] for s in model.studies[:6]))
+    add("", "home.html", "home", None, home.title, home.summary, home_text, group_keys, tuple(cards[s.slug] for s in model.latest))
     for i, pager in enumerate(model.listing):
         add(pager.path, "case_studies.html", "list", ("listing", i), pager.key(),
             tuple(cards[s.slug] for s in pager.items))
@@ -313,7 +312,7 @@ def context_for(job: PageJob, model: SiteModel, views: dict[str, StudyView], con
         home = model.content.home
         rendered = converter.convert(options.body(home.body)) if home.body else None
         return {"home": home, "home_html": rendered.html if rendered else "",
-                "latest": [views[s.slug] for s in model.studies[:6]]}, rendered
+                "latest": [views[s.slug] for s in model.latest]}, rendered
     if job.kind in ("list", "country", "theme", "region"):
         pager = getattr(model, job.ref[0])[job.ref[1]]
         context = {"studies": [views[s.slug] for s in pager.items], "pager": pager}
@@ -342,7 +341,7 @@ class Worker:
             self.env = make_environment(self.options, self.model)
         self.env.globals["view"] = self.views.__getitem__
         self.converter = Converter(self.model.urls, self.model.sources,
-                                   frozenset(a.rel for a in self.model.content.assets))
+                                   self.model.asset_set)
         return self
 
     def render(self, job: PageJob) -> tuple[str, PageEntry | None, list[Diagnostic]]:
@@ -383,11 +382,12 @@ def _render_batch(jobs: list[PageJob]):
 
 
 def render_pages(worker: Worker, jobs: list[PageJob], processes: int):
-    if processes <= 1 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    processes = parallel.processes_for(processes, len(jobs), PARALLEL_FROM)
+    if processes <= 1:
         worker.start()
         return [worker.render(job) for job in jobs]
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
-    with multiprocessing.get_context("fork").Pool(processes, _start_worker, (worker,)) as pool:
+    with parallel.fork_pool(processes, _start_worker, (worker,)) as pool:
         return [result for batch in pool.imap(_render_batch, batches) for result in batch]
 
 
@@ -451,9 +451,8 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
         else:
             report.items.extend(entry.problems)
     worker = Worker(model, views, options, target, cache.pages, env)
-    processes = options.jobs or os.cpu_count() or 1
     new_entries = {}
-    for out_path, entry, items in render_pages(worker, todo, processes):
+    for out_path, entry, items in render_pages(worker, todo, options.jobs):
         report.items.extend(items)
         if entry is not None:
             new_entries[out_path] = entry
