@@ -47,7 +47,12 @@ def tree_rss_kb(pid: int) -> int:
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
-    """(seconds, peak MB of the whole process tree) of one command, which must succeed."""
+    """(seconds, peak MB of the whole process tree) of one command, which must succeed.
+
+    Writes still pending from the step before (a corpus written, a folder deleted)
+    are flushed first, so the disk's catching up is not charged to this command.
+    """
+    os.sync()
     peak = 0
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

@@ -52,12 +52,13 @@ def body(rng: random.Random, index: int, count: int) -> str:
     parts = [
         paragraph(rng, 4),
         "## Context", paragraph(rng, 5), paragraph(rng, 4), paragraph(rng, 4),
-        "## What the city did", paragraph(rng, 4),
+        "## What the city did", paragraph(rng, 4), paragraph(rng, 4),
         "\n".join(f"- {sentence(rng, rng.randint(5, 10))}" for _ in range(4)),
         f"The approach echoes [a related initiative]({other}) and the work of "
         f"[the network](https://www.uil.unesco.org/en/learning-cities).",
         "> " + sentence(rng, 18),
         "### Partners", paragraph(rng, 3),
+        "### Funding", paragraph(rng, 3),
         "## Challenges", paragraph(rng, 5),
         "\n".join(f"1. {sentence(rng, rng.randint(6, 12))}" for _ in range(3)),
         "## Results and lessons", paragraph(rng, 5), paragraph(rng, 4),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from conftest import ROOT, SiteFolder, case_study
@@ -222,12 +223,34 @@ def test_session_follows_a_series_of_edits(project):
     project.site.study("cork", title="Cork, edited", city="Cork", country="IE", themes="[literacy]", date="2019-09-01")
     assert session.rebuild().rendered
     project.site.study("oslo", title="Oslo learns", city="Oslo", country="NO", date="2022-02-02")
-    session.rebuild()
+    assert "case-studies/oslo/index.html" in session.rebuild().rendered
     (project.site.root / "case-studies" / "gdynia.md").unlink()
-    session.rebuild()
+    assert "case-studies/gdynia/index.html" in session.rebuild().changed
     css = project.templates / "static" / "style.css"
     css.write_text(css.read_text() + "\n/* x */\n")
     assert session.rebuild().changed == ["static/style.css"]
     shutil.rmtree(project.output)
     project.output = serve_out
     project.assert_equals_clean_build()
+
+
+def test_session_compiles_each_template_once_and_again_after_an_edit(project, monkeypatch):
+    compiled = []
+    original = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return original(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    session = pipeline.Session(project.options(output=project.root / "served"))
+    session.rebuild()
+    assert "case_study.html" in compiled and "partials/card.html" in compiled
+    first = len(compiled)
+    project.site.study("cork", title="Cork, edited", city="Cork", country="IE", themes="[literacy]", date="2019-09-01")
+    assert session.rebuild().rendered
+    assert len(compiled) == first  # a new environment (it holds the new site model), no compiling
+    country = project.templates / "country.html"
+    country.write_text(country.read_text() + "\n{# edited #}\n")
+    session.rebuild()
+    assert compiled[first:] == ["country.html"]

@@ -2,8 +2,9 @@
 
 Owns reading files (UTF-8 with or without BOM, any line ending), splitting
 front matter from the body (python-frontmatter), checking every value against
-`schema`, resolving countries, regions and themes, and finding assets. Each
-problem becomes a located diagnostic; a record is made only from a clean file.
+`schema`, resolving countries, regions and themes, finding assets, and the
+excerpt a card shows when a case study has no summary. Each problem becomes
+a located diagnostic; a record is made only from a clean file.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 import frontmatter
 from slugify import slugify
 
-from . import countries, schema, yamltext
+from . import countries, markup, schema, yamltext
 from .diagnostics import Report
 from .records import Asset, CaseStudy, Content, Home, Image, Page, SiteConfig, Source, Text, Theme
 from .schema import Invalid
@@ -418,6 +419,7 @@ def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVoc
         country=country, themes=theme_list, date=values["date"], summary=values.get("summary"),
         region=region, coordinates=values.get("coordinates"), image=image, sources=sources,
         draft=values.get("draft", False), body=body, lang=config.language,
+        excerpt="" if values.get("summary") else markup.summary_text(body.markdown),
     )
 
 

@@ -25,7 +25,7 @@ from .index import SiteModel, build_model
 from .records import Content
 from .render import RenderCache, RenderOptions, render_site
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
 
 

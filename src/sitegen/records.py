@@ -84,6 +84,7 @@ class CaseStudy:
     draft: bool
     body: Text
     lang: str
+    excerpt: str = ""  # plain text of the body's first paragraph, for cards when there is no summary
 
 
 @dataclass(frozen=True)

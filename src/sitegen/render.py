@@ -24,7 +24,7 @@ import jinja2.meta
 from . import __version__, parallel, urls, write
 from .diagnostics import Diagnostic, Report
 from .index import SiteModel
-from .markup import Converter, summary_text
+from .markup import Converter
 from .records import CaseStudy, Text
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
@@ -39,7 +39,8 @@ class RenderOptions:
     templates: Path
     overrides: Path | None = None  # the content folder's own templates/, if any
     jobs: int = 0  # worker processes; 0 = one per core
-    read_body: Callable[[Text], str] | None = None  # for records a cache kept without their body
+    # for records a cache kept without their body; not compared (a new one each build, same job)
+    read_body: Callable[[Text], str] | None = field(default=None, compare=False)
 
     def body(self, text: Text) -> Text:
         """`text` with its Markdown, read again when a cache kept the record without it."""
@@ -80,15 +81,14 @@ class RenderCache:
     """Kept between builds (in memory by `serve`, on disk by `build`)."""
 
     pages: dict[str, PageEntry] = field(default_factory=dict)  # output path -> entry
-    summaries: dict[str, str] = field(default_factory=dict)  # body digest -> summary text
     copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
     # Kept in memory only (a `serve` session), never written to disk:
     templates: tuple = ()  # (template files and their stamps, their digests)
     keys: dict[int, tuple] = field(default_factory=dict)  # id(record) -> (record, summary, card, page key)
-    environment: tuple = ()  # (options, Jinja environment) to reuse while the templates are unchanged
+    bytecode: "CompiledTemplates" = None  # compiled templates, so a session compiles each source once
 
     def __getstate__(self) -> dict:
-        return {"pages": self.pages, "summaries": self.summaries, "copies": self.copies}
+        return {"pages": self.pages, "copies": self.copies}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(**state)
@@ -116,7 +116,27 @@ def fingerprint(*parts) -> str:
 
 # --------------------------------------------------------------------------- the environment
 
-def make_environment(options: RenderOptions, model: SiteModel) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory for a `serve` session.
+
+    Each build gets a new environment (its template modules hold that build's
+    site model), but compiling is the costly part, and Jinja keys compiled code
+    by the template's source, so an edited template is compiled again.
+    """
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(options: RenderOptions, model: SiteModel,
+                     bytecode: CompiledTemplates | None = None) -> jinja2.Environment:
     search = [str(p) for p in (options.overrides, options.templates) if p and p.is_dir()]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
@@ -125,6 +145,8 @@ def make_environment(options: RenderOptions, model: SiteModel) -> jinja2.Environ
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to check template files on every use
+        bytecode_cache=bytecode,
     )
     env.globals.update(make_environment_globals(model))
     env.filters["long_date"] = long_date
@@ -146,15 +168,11 @@ def make_environment_globals(model: SiteModel) -> dict:
     )
 
 
-def reusable_environment(options: RenderOptions, model: SiteModel, cache: RenderCache) -> jinja2.Environment:
-    """One Jinja environment per session, so templates are compiled once (Jinja reloads changed files)."""
-    if cache.environment and cache.environment[0] == options:
-        env = cache.environment[1]
-        env.globals.update(make_environment_globals(model))
-        return env
-    env = make_environment(options, model)
-    cache.environment = (options, env)
-    return env
+def session_environment(options: RenderOptions, model: SiteModel, cache: RenderCache) -> jinja2.Environment:
+    """A new environment for this build, reusing what the session compiled before."""
+    if cache.bytecode is None:
+        cache.bytecode = CompiledTemplates()
+    return make_environment(options, model, cache.bytecode)
 
 
 def template_stamps(options: RenderOptions) -> tuple:
@@ -169,8 +187,7 @@ def template_stamps(options: RenderOptions) -> tuple:
     return tuple(stamps)
 
 
-def cached_template_digests(env, names: set[str], options: RenderOptions, cache: "RenderCache") -> dict[str, str]:
-    stamps = template_stamps(options)
+def cached_template_digests(env, names: set[str], stamps: tuple, cache: "RenderCache") -> dict[str, str]:
     if not cache.templates or cache.templates[0] != stamps:
         cache.templates = (stamps, template_digests(env, names))
     return cache.templates[1]
@@ -211,16 +228,9 @@ def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]
 
 # --------------------------------------------------------------------------- the pages
 
-def card_views(model: SiteModel, cache: RenderCache, options: RenderOptions) -> dict[str, StudyView]:
-    views = {}
-    for study in model.studies:
-        summary = study.summary
-        if not summary:
-            summary = cache.summaries.get(study.body.digest)
-            if summary is None:
-                summary = cache.summaries[study.body.digest] = summary_text(options.body(study.body).markdown)
-        views[study.slug] = StudyView(study, urls.case_study_path(study.slug), summary)
-    return views
+def card_views(model: SiteModel) -> dict[str, StudyView]:
+    return {study.slug: StudyView(study, urls.case_study_path(study.slug), study.summary or study.excerpt)
+            for study in model.studies}
 
 
 def card_key(view: StudyView) -> tuple:
@@ -325,6 +335,26 @@ def context_for(job: PageJob, model: SiteModel, views: dict[str, StudyView], con
 
 
 @dataclass
+class CardMemo:
+    """`cached_card(card, item, level)` for templates: the `card` macro called once per case study.
+
+    A card appears on up to five list pages and beside related case studies. A macro
+    depends only on its arguments and the site, so within one render run its HTML is
+    reused. Templates pass the macro itself, so the template that defines it stays a
+    visible dependency of the pages (see `template_digests`).
+    """
+
+    cards: dict = field(default_factory=dict)  # (macro, study path, heading level) -> Markup
+
+    def __call__(self, macro, item: StudyView, level: int = 2):
+        key = (macro, item.path, level)
+        html = self.cards.get(key)
+        if html is None:
+            html = self.cards[key] = macro(item, level)
+        return html
+
+
+@dataclass
 class Worker:
     """What a render process holds: the model, the environment, a Markdown converter, the write target."""
 
@@ -339,7 +369,7 @@ class Worker:
     def start(self) -> "Worker":
         if self.env is None:
             self.env = make_environment(self.options, self.model)
-        self.env.globals["view"] = self.views.__getitem__
+        self.env.globals["cached_card"] = CardMemo()
         self.converter = Converter(self.model.urls, self.model.sources,
                                    self.model.asset_set)
         return self
@@ -431,14 +461,15 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     """
     cache = cache if cache is not None else RenderCache()
     previous = (set(cache.pages) | set(cache.copies) | {write.MARKER, "CNAME"}) if cache.pages else None
-    views = card_views(model, cache, options)
-    env = reusable_environment(options, model, cache)
+    views = card_views(model)
+    env = session_environment(options, model, cache)
+    stamps = template_stamps(options)
     templates = {"home.html", "case_studies.html", "case_study.html", "countries.html", "country.html",
                  "themes.html", "theme.html", "regions.html", "region.html", "page.html", "404.html",
                  "sitemap.xml", "robots.txt"}
     site_key = fingerprint(site_key, __version__, model.content.config, model.nav, model.urls.base_url,
                            model.include_drafts)
-    jobs = page_jobs(model, views, cached_template_digests(env, templates, options, cache), site_key, cache)
+    jobs = page_jobs(model, views, cached_template_digests(env, templates, stamps, cache), site_key, cache)
     result = RenderResult(previous=previous)
     todo = []
     for job in jobs:
