@@ -23,7 +23,7 @@ import nh3
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
-from . import inline
+from . import speedups
 from .records import Text
 from .typography import TypographyExtension
 from .urls import Urls
@@ -186,7 +186,7 @@ class Converter:
             },
             output_format="html",
         )
-        inline.install(md)
+        speedups.install(md)
         # after inline parsing (20), so links and images exist; before prettify (10)
         md.treeprocessors.register(LinkRewriter(md, self.context), "sitegen-links", 15)
         return md
@@ -370,7 +370,7 @@ _BLOCK_START = re.compile(r"^(#|>|[-*+] |\d+[.)] |\||```|~~~|<|!\[|\[\^|    |\t|
 @functools.cache
 def _paragraph_markdown() -> markdown.Markdown:
     md = markdown.Markdown(extensions=[TypographyExtension()])
-    inline.install(md)
+    speedups.install(md)
     return md
 
 

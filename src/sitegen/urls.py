@@ -9,21 +9,27 @@ path, so it works at any depth and in 404.html) or an absolute URL; and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 
 @dataclass(frozen=True)
 class Urls:
     base_url: str  # absolute, ends with "/"
+    # links already made: a page asks for the same few dozen many times over
+    made: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         return urlsplit(self.base_url).path or "/"
 
     def url(self, path: str) -> str:
         """The link to a site path, e.g. "/showcase/countries/iran/"."""
-        return self.base_path + quote(path.lstrip("/"), safe="/#-._~%")
+        link = self.made.get(path)
+        if link is None:
+            link = self.made[path] = self.base_path + quote(path.lstrip("/"), safe="/#-._~%")
+        return link
 
     def absolute(self, path: str) -> str:
         return self.base_url + quote(path.lstrip("/"), safe="/#-._~%")

@@ -1,16 +1,19 @@
-"""The skipping inline processor writes exactly what Python-Markdown's stock one writes.
+"""Python-Markdown with sitegen's speed-ups writes exactly what it writes without them.
 
-`sitegen.inline` replaces Python-Markdown's inline treeprocessor with one that
-skips patterns whose trigger characters a text lacks. These tests convert the
-bundled showcase, the benchmark corpus and generated Markdown dense in every
-inline construct with both processors and compare the HTML byte for byte; and
-they check that the skipping really happens, so a Python-Markdown that renamed
-the hook would be noticed rather than silently slow.
+`sitegen.speedups` replaces the inline treeprocessor with one that skips
+patterns whose trigger characters a text lacks, and looks block-level tags up
+in a set. These tests convert the bundled showcase, the benchmark corpus and
+generated Markdown dense in every inline and block construct both ways and
+compare the HTML byte for byte; and they check that the skipping really
+happens, so a Python-Markdown that renamed the hook would be noticed rather
+than silently slow.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+import xml.etree.ElementTree
 
 import markdown
 import pytest
@@ -20,7 +23,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import InlineProcessor
 
 from conftest import ROOT
-from sitegen import inline
+from sitegen import markup, speedups, urls
 from sitegen.typography import TypographyExtension
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -33,7 +36,7 @@ def converter(skipping: bool) -> markdown.Markdown:
     md = markdown.Markdown(extensions=EXTENSIONS + [TypographyExtension()],
                            extension_configs={"toc": {"slugify": slugify_unicode}})
     if skipping:
-        inline.install(md)
+        speedups.install(md)
     return md
 
 
@@ -49,15 +52,29 @@ def both(text: str) -> tuple[str, str]:
 def test_the_stock_processor_still_has_the_loop_sitegen_overrides():
     assert callable(getattr(InlineProcessor, "_InlineProcessor__handleInline", None))
     assert callable(getattr(InlineProcessor, "_InlineProcessor__applyPattern", None))
-    assert isinstance(SKIPPING.treeprocessors["inline"], inline.SkippingInlineProcessor)
+    assert isinstance(SKIPPING.treeprocessors["inline"], speedups.SkippingInlineProcessor)
 
 
-def test_every_stock_pattern_has_triggers():
-    """A pattern without triggers is tried every time: correct but slow. None of ours may be."""
-    missing = [name for name, pattern in zip([p.name for p in SKIPPING.inlinePatterns._priority],
-                                             SKIPPING.inlinePatterns)
-               if inline.triggers(pattern) is None]
-    assert missing == []
+def test_every_pattern_and_block_processor_that_can_be_skipped_has_triggers():
+    """Without triggers a pattern is tried every time: correct but slow. The site's converter has them all."""
+    md = markup.Converter(urls.Urls("https://example.org/"), {}, frozenset()).md
+    assert [type(p).__name__ for p in md.inlinePatterns if speedups.triggers(p) is None] == []
+    unguarded = [type(p).__name__ for p in md.parser.blockprocessors if speedups.block_triggers(p) is None]
+    # these look at the first characters only, or take every block: nothing to skip
+    assert unguarded == ["EmptyBlockProcessor", "ListIndentProcessor", "CodeBlockProcessor", "OListProcessor",
+                         "UListProcessor", "ParagraphProcessor"]
+
+
+def test_a_pattern_unlike_the_one_the_triggers_were_read_from_gets_none():
+    class Changed(markdown.blockprocessors.HashHeaderProcessor):
+        pass
+
+    md = markdown.Markdown()
+    changed = markdown.blockprocessors.HashHeaderProcessor(md.parser)
+    changed.RE = re.compile(r"(?:^|\n)(?P<level>=+)(?P<header>.*)")
+    assert speedups.block_triggers(changed) is None
+    assert speedups.block_triggers(Changed(md.parser)) is None
+    assert speedups.triggers(markdown.inlinepatterns.SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del")) is None
 
 
 def test_plain_text_tries_no_pattern_at_all():
@@ -99,6 +116,10 @@ INLINE_TOKENS = [
     "![i][r]", "*a*", "_a_", "**b**", "__b__", "a_b_c", "snake_case_name", "`a*b`", "``a`b``", "'", '"', "...",
     "--", "---", "# ", "## H ", "- ", "1. ", "> ", "    ", "```\n", "|", "| a | b |\n|---|---|\n| 1 | 2 |\n",
     "{: #id .c }", "*[HTML]: Hyper Text\n", "HTML", "Term\n: Definition\n", "word", " ", "é", "日本", "مرحبا",
+    "\n\n<div>\n", "\n</div>\n\n", "<DIV class=x>", "<p>raw</p>", "<hr/>", "<br/>", "<section>", "</section>",
+    "<custom-tag>", "<pre>", "</pre>", "<table><tr><td>", "\n===\n", "\n---\n", "\n***\n", "\n_ _ _\n", "\n> ",
+    "\n>> ", "\n[^2]: Note\n    more\n", "\n[id]: http://example.org/ 'Title'\n", "\n| x |\n|---|\n", "|:-:|",
+    "\n    indented\n", "\n* star\n", "\n+ plus\n", "\n2. two\n", "\n###### six\n", "#", "\n\na|b\n-|-\n1|2\n", "\n[x]:http://e.org\n",
 ]
 
 
@@ -117,3 +138,10 @@ def test_generated_markdown_converts_the_same(text):
 def test_each_construct_is_still_converted(text):
     stock, skipping = both(text)
     assert skipping == stock and skipping != f"<p>{text}</p>"
+
+
+def test_block_level_tags_answer_as_before():
+    tags = list(STOCK.block_level_elements) + [t.upper() for t in STOCK.block_level_elements] + [
+        "p/", "DIV/", "span", "a", "em", "custom-tag", "", None, 3, xml.etree.ElementTree.Comment]
+    assert [SKIPPING.is_block_level(t) for t in tags] == [markdown.Markdown.is_block_level(STOCK, t) for t in tags]
+    assert SKIPPING.is_block_level("div") and not SKIPPING.is_block_level("span")
