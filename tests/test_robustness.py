@@ -439,6 +439,20 @@ def test_symlinks_pointing_out_are_refused_everywhere(site, tmp_path):
     assert not any("secret" in a.rel or a.rel.endswith("img.jpg") for a in content.assets)
 
 
+@pytest.mark.skipif(os.name == "nt", reason="symlinks")
+def test_a_linked_folder_pointing_out_is_refused_for_each_of_its_files(site, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "a.md").write_text("---\ntitle: A\n---\n\nSecret A.\n", encoding="utf-8")
+    (outside / "b.md").write_text("---\ntitle: B\n---\n\nSecret B.\n", encoding="utf-8")
+    shutil.rmtree(site.root / "pages")
+    (site.root / "pages").symlink_to(outside, target_is_directory=True)
+    report, content = loaded(site)
+    refused = sorted(Path(d.path).name for d in report.items
+                     if d.message == "this file is a link to something outside the content folder")
+    assert refused == ["a.md", "b.md"] and content.pages == ()
+
+
 def test_a_link_cannot_leave_the_content_folder():
     converter = markup.Converter(urls.Urls("https://example.org/"), {}, frozenset())
     text = Text("case-studies/kashan-health-tv.md", "[x](../../../etc/passwd) ![y](../../../../etc/hosts)\n", 8)

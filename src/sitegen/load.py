@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -103,10 +103,10 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
         return None
     before = report.count("error")
     warn_unknown_keys(path, doc, data, SITE_KEYS, report, ())
-    field = lambda key, coerce, default=None: take(path, doc, data, key, coerce, report, default)  # noqa: E731
-    title = field("title", schema.coerce_text)
-    description = field("description", schema.coerce_text, "")
-    language = field("language", schema.coerce_lang, "en")
+    setting = lambda key, coerce, default=None: take(path, doc, data, key, coerce, report, default)  # noqa: E731
+    title = setting("title", schema.coerce_text)
+    description = setting("description", schema.coerce_text, "")
+    language = setting("language", schema.coerce_lang, "en")
     url = base_url if base_url is not None else data.get("base_url")
     if url is None:
         report.error(path, None, "site.yaml has no base_url", "Add e.g. base_url: https://org.github.io/showcase/")
@@ -119,7 +119,7 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
             else:
                 mark = doc.value_mark("base_url")
                 report.error(path, mark.line, exc.message, exc.fix, mark.column)
-    cname = field("cname", schema.coerce_text)
+    cname = setting("cname", schema.coerce_text)
     theme_list = load_themes(path, doc, data.get("themes"), report)
     if title is None and "title" not in data:
         report.error(path, None, "site.yaml has no title", "Add e.g. title: Learning Cities Showcase")
@@ -225,14 +225,19 @@ def read_text(path: Path, report: Report) -> str | None:
     return text
 
 
-def is_inside(root: Path, path: Path, report: Report) -> bool:
-    """False (with an error) when `path` is a link to a file outside the content folder."""
+def is_inside(root: Path, path: Path, report: Report, folders: dict[str, str] | None = None) -> bool:
+    """False (with an error) when `path` is a link to a file outside the content folder.
+
+    `folders` remembers where each folder really is, so a folder of many files is resolved once.
+    """
+    folders = {} if folders is None else folders
     try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        report.error(path, None, "this file is a link to something outside the content folder",
-                     "Copy the file into the content folder instead of linking to it.")
-        return False
+        real = str(path.resolve()) if path.is_symlink() else os.path.join(real_folder(path.parent, folders), path.name)
+        base = real_folder(root, folders).rstrip(os.sep) + os.sep
+        if not real.startswith(base):
+            report.error(path, None, "this file is a link to something outside the content folder",
+                         "Copy the file into the content folder instead of linking to it.")
+            return False
     except (OSError, RuntimeError):  # a link to itself, or a name the system cannot use
         report.error(path, None, "this file is a link that leads nowhere",
                      "Replace the link with the file itself, or delete it.")
@@ -240,10 +245,17 @@ def is_inside(root: Path, path: Path, report: Report) -> bool:
     return True
 
 
+def real_folder(folder: Path, folders: dict[str, str]) -> str:
+    key = str(folder)
+    if key not in folders:
+        folders[key] = str(folder.resolve())
+    return folders[key]
+
+
 def read_markdown(root: Path, path: Path, report: Report, need_front_matter: bool,
-                  documents: dict | None = None):
+                  documents: dict | None = None, folders: dict[str, str] | None = None):
     """Split a Markdown file into (front-matter document, body Text); None on error."""
-    if not is_inside(root, path, report):
+    if not is_inside(root, path, report, folders):
         return None
     text = read_text(path, report)
     if text is None:
@@ -376,6 +388,7 @@ class StudyLoader:
     themes: "ThemeVocabulary"
     published: frozenset[str]
     keep_documents: bool = True  # the parsed front matter, for `check`
+    folders: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # see is_inside
 
     @property
     def key(self) -> str:
@@ -384,7 +397,8 @@ class StudyLoader:
     def __call__(self, path: Path) -> tuple[CaseStudy | None, list, tuple | None]:
         """(the record or None, its diagnostics, (posix path, parsed front matter) or None)."""
         report, documents = Report(), {}
-        study = load_case_study(self.root, path, self.config, self.themes, report, documents, self.published)
+        study = load_case_study(self.root, path, self.config, self.themes, report, documents, self.published,
+                                self.folders)
         document = next(iter(documents.items()), None) if self.keep_documents else None
         return study, report.items, document
 
@@ -395,8 +409,8 @@ def serial_map(function, items) -> list:
 
 def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVocabulary,
                     report: Report, documents: dict | None = None,
-                    published: frozenset[str] | None = None) -> CaseStudy | None:
-    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents)
+                    published: frozenset[str] | None = None, folders: dict[str, str] | None = None) -> CaseStudy | None:
+    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents, folders=folders)
     if parsed is None:
         return None
     doc, body = parsed
