@@ -2,12 +2,15 @@
 """Build-speed benchmark: `python benchmarks/bench.py [--counts 1000 10000]`.
 
 For each size it writes the synthetic corpus (benchmarks/corpus.py), then
-times sitegen's cold build (no cache, no output), warm build (nothing
-changed), a build after one case study was edited, and the median time a
-`serve` session takes to rebuild after one edit; and it measures peak
-memory (the build process and its workers together). Where `hugo` is on
-PATH, or `pelican` is on PATH or importable, it builds the same corpus with
-them in the same run and prints the ratios. Prints figures; asserts nothing.
+times sitegen's cold build (no cache, into a new folder), warm build
+(nothing changed), a build after one case study was edited, and the median
+time a `serve` session takes to rebuild after one edit; and it measures peak
+memory (the build process and its workers together). With `--repeat N` each
+build runs N times (each cold one into a folder of its own) and the median is
+printed: a disk that is still catching up on earlier work makes single runs
+vary by a second or more. Where `hugo` is on PATH, or `pelican` is on PATH
+or importable, it builds the same corpus with them in the same run and
+prints the ratios. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -75,20 +78,38 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float
     return seconds, peak / 1024
 
 
+def repeated(repeat: int, run) -> tuple[float, float]:
+    """Median seconds and highest peak MB of `repeat` calls of `run()`, which returns (seconds, peak MB)."""
+    results = [run(n) for n in range(repeat)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
 # --------------------------------------------------------------------------- sitegen
 
-def sitegen(work: Path, content: Path) -> dict[str, tuple[float, float]]:
-    output, cache = work / "sitegen-out", work / ".cache"
-    command = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content),
-               "--templates", str(ROOT / "templates"), "--output", str(output)]
-    results = {"cold": timed(command, work)}
-    results["warm"] = timed(command, work)
+def sitegen(work: Path, content: Path, repeat: int) -> dict[str, tuple[float, float]]:
+    cache = work / ".cache"
+
+    def command(output: Path) -> list[str]:
+        return [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content),
+                "--templates", str(ROOT / "templates"), "--output", str(output)]
+
+    def cold(n: int) -> tuple[float, float]:  # each into a folder of its own, with no cache
+        shutil.rmtree(cache, ignore_errors=True)
+        return timed(command(work / f"sitegen-out-{n}"), work)
+
+    results = {"cold": repeated(repeat, cold)}
+    last = command(work / f"sitegen-out-{repeat - 1}")  # the cache now belongs to this one
+    results["warm"] = repeated(repeat, lambda n: timed(last, work))
     edited = content / "case-studies" / "study-00001.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence for the benchmark.\n", encoding="utf-8")
-    results["one edit"] = timed(command, work)
-    results["serve edit"] = (serve_edit(content, work), 0.0)
-    shutil.rmtree(output, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    original = edited.read_text(encoding="utf-8")
+
+    def one_edit(n: int) -> tuple[float, float]:
+        edited.write_text(original + f"\nOne more sentence for the benchmark, number {n}.\n", encoding="utf-8")
+        return timed(last, work)
+
+    results["one edit"] = repeated(repeat, one_edit)
+    edited.write_text(original, encoding="utf-8")
+    results["serve edit"] = (serve_edit(content, work, edits=max(7, repeat)), 0.0)
     return results
 
 
@@ -147,13 +168,16 @@ def hugo_site(content: Path, site: Path) -> Path:
     return site
 
 
-def hugo(work: Path, content: Path) -> dict[str, tuple[float, float]] | None:
+def hugo(work: Path, content: Path, repeat: int) -> dict[str, tuple[float, float]] | None:
     if not shutil.which("hugo"):
         return None
     site = hugo_site(content, work / "hugo-site")
-    command = ["hugo", "--quiet", "--destination", str(work / "hugo-out")]
-    results = {"cold": timed(command, site)}
-    results["warm"] = timed(command, site)
+
+    def command(n: int) -> list[str]:
+        return ["hugo", "--quiet", "--destination", str(work / f"hugo-out-{n}")]
+
+    results = {"cold": repeated(repeat, lambda n: timed(command(n), site))}
+    results["warm"] = repeated(repeat, lambda n: timed(command(repeat - 1), site))  # Hugo keeps no cache
     return results
 
 
@@ -187,7 +211,7 @@ def pelican_command() -> list[str] | None:
     return [sys.executable, "-m", "pelican"]
 
 
-def pelican(work: Path, content: Path) -> dict[str, tuple[float, float]] | None:
+def pelican(work: Path, content: Path, repeat: int) -> dict[str, tuple[float, float]] | None:
     command = pelican_command()
     if command is None:
         return None
@@ -203,9 +227,15 @@ def pelican(work: Path, content: Path) -> dict[str, tuple[float, float]] | None:
         if "summary" in fields:
             meta += f"Summary: {fields['summary']}\n"
         (site / "content" / path.name).write_text(meta + "\n" + body, encoding="utf-8")
-    full = command + ["content", "-o", str(work / "pelican-out"), "-s", "pelicanconf.py", "-q"]
-    results = {"cold": timed(full, site)}
-    results["warm"] = timed(full, site)
+    def full(n: int) -> list[str]:
+        return command + ["content", "-o", str(work / f"pelican-out-{n}"), "-s", "pelicanconf.py", "-q"]
+
+    def cold(n: int) -> tuple[float, float]:  # each into a folder of its own, with no content cache
+        shutil.rmtree(site / "pelican-cache", ignore_errors=True)
+        return timed(full(n), site)
+
+    results = {"cold": repeated(repeat, cold)}
+    results["warm"] = repeated(repeat, lambda n: timed(full(repeat - 1), site))
     return results
 
 
@@ -215,13 +245,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--keep", type=Path, help="keep the corpora and outputs in this folder")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each build this many times and print the median (default 1)")
     args = parser.parse_args()
     rows = []
     for count in args.counts:
         work = Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{count}-", dir=args.keep))
         content = corpus.write_corpus(work / "content", count)
-        peers = {"hugo": hugo(work, content), "pelican": pelican(work, content)}
-        ours = sitegen(work, content)
+        peers = {"hugo": hugo(work, content, args.repeat), "pelican": pelican(work, content, args.repeat)}
+        ours = sitegen(work, content, args.repeat)
         rows.append((count, ours, peers))
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
