@@ -109,16 +109,23 @@ class MemoMapper:
         memo = self.memo
         if memo.key != loader.key:
             memo.key, memo.entries = loader.key, {}
-        stamps = {path: file_stamp(path) for path in paths}
-        rel = {path: relative(path, loader.root) for path in paths}
-        misses = [p for p in paths if memo.entries.get(rel[p], (None,))[0] != stamps[p]]
-        fresh = dict(zip(misses, parallel_map(loader, misses, self.jobs, PARALLEL_LOAD_FROM)))
-        for path, (study, items, _) in fresh.items():  # kept without body and front-matter marks
+        old, entries = memo.entries, {}
+        rels = [relative(path, loader.root) for path in paths]
+        stamps = [file_stamp(path) for path in paths]
+        results: list = [None] * len(paths)
+        for i, rel in enumerate(rels):
+            known = old.get(rel)
+            if known is not None and known[0] == stamps[i]:
+                entries[rel], results[i] = known, known[1]
+        misses = [i for i, result in enumerate(results) if result is None]
+        for i, result in zip(misses, parallel_map(loader, [paths[i] for i in misses], self.jobs, PARALLEL_LOAD_FROM)):
+            results[i] = result
+            study, items, _ = result  # kept without body and front-matter marks
             light = replace(study, body=study.body.without_body()) if study is not None else None
-            memo.entries[rel[path]] = (stamps[path], (light, items, None))
-        self.changed = bool(misses) or len(memo.entries) != len(paths)  # new, changed or deleted files
-        memo.entries = {rel[p]: memo.entries[rel[p]] for p in paths}
-        return [fresh[p] if p in fresh else memo.entries[rel[p]][1] for p in paths]
+            entries[rels[i]] = (stamps[i], (light, items, None))
+        self.changed = bool(misses) or len(old) != len(paths)  # new, changed or deleted files
+        memo.entries = entries
+        return results
 
 
 def relative(path: Path, root: Path) -> str:

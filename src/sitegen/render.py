@@ -85,6 +85,7 @@ class RenderCache:
     # Kept in memory only (a `serve` session), never written to disk:
     templates: tuple = ()  # (template files and their stamps, their digests)
     keys: dict[int, tuple] = field(default_factory=dict)  # id(record) -> (record, summary, card, page key)
+    fingerprints: dict[str, tuple] = field(default_factory=dict)  # site path -> (inputs, fingerprint)
     bytecode: "CompiledTemplates" = None  # compiled templates, so a session compiles each source once
 
     def __getstate__(self) -> dict:
@@ -262,7 +263,8 @@ def record_keys(views: dict[str, StudyView], cache: RenderCache) -> dict[str, tu
 def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, str],
               site_key: str, cache: RenderCache | None = None) -> list[PageJob]:
     """Every page of the site with what it depends on, in a fixed order."""
-    keys = record_keys(views, cache if cache is not None else RenderCache())
+    cache = cache if cache is not None else RenderCache()
+    keys = record_keys(views, cache)
     cards = {slug: card for slug, (card, _) in keys.items()}
     group_keys = (
         tuple((g.country.code, g.country.name, g.region.id, len(g.studies)) for g in model.countries),
@@ -270,9 +272,13 @@ def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, 
         tuple((g.region.id, len(g.studies), tuple(c.country.code for c in g.countries)) for g in model.regions),
     )
     jobs: list[PageJob] = []
+    known, kept = cache.fingerprints, {}
 
     def add(path, template, kind, ref, *inputs):
-        jobs.append(PageJob(path, template, kind, ref, fingerprint(site_key, digests[template], path, inputs)))
+        parts = (site_key, digests[template], path, inputs)
+        last = known.get(path)  # a `serve` session: inputs compared (mostly the same objects) before hashing
+        kept[path] = last if last is not None and last[0] == parts else (parts, fingerprint(*parts))
+        jobs.append(PageJob(path, template, kind, ref, kept[path][1]))
 
     home = model.content.home
     home_text = home.body.digest if home.body else None
@@ -302,6 +308,7 @@ def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, 
     sitemap = tuple(sorted(j.path for j in jobs if j.kind != "404"))  # sorted: edits never reorder it
     add("sitemap.xml", "sitemap.xml", "sitemap", sitemap, sitemap)
     add("robots.txt", "robots.txt", "robots", None)
+    cache.fingerprints = kept
     return jobs
 
 
