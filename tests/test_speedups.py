@@ -1,8 +1,9 @@
 """Python-Markdown with sitegen's speed-ups writes exactly what it writes without them.
 
 `sitegen.speedups` replaces the inline treeprocessor with one that skips
-patterns whose trigger characters a text lacks, and looks block-level tags up
-in a set. These tests convert the bundled showcase, the benchmark corpus and
+patterns whose trigger characters a text lacks, lets block processors turn a
+block down at once when it lacks theirs, and looks block-level tags up in a
+set. These tests convert the bundled showcase, the benchmark corpus and
 generated Markdown dense in every inline and block construct both ways and
 compare the HTML byte for byte; and they check that the skipping really
 happens, so a Python-Markdown that renamed the hook would be noticed rather

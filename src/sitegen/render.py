@@ -121,8 +121,9 @@ class CompiledTemplates(jinja2.BytecodeCache):
     """Jinja's compiled templates, kept in memory for a `serve` session.
 
     Each build gets a new environment (its template modules hold that build's
-    site model), but compiling is the costly part, and Jinja keys compiled code
-    by the template's source, so an edited template is compiled again.
+    site model), but compiling is the costly part. Jinja stores compiled code
+    under the template's name and file, with a checksum of its source, and
+    compiles again when the source has changed.
     """
 
     def __init__(self):

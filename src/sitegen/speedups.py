@@ -18,7 +18,7 @@ about 40% of a conversion:
   the same list once the extensions have added theirs.
 
 The triggers were read off the patterns of Python-Markdown 3.11, which are
-written out below: a processor whose pattern differs (another version, an
+written out below: a processor whose pattern text differs (another version, an
 extension's own) gets no triggers and is always tried, as without sitegen.
 Tests convert the showcase, the benchmark corpus and generated Markdown with
 and without these changes and compare the HTML byte for byte.
