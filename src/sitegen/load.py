@@ -239,10 +239,14 @@ def is_inside(root: Path, path: Path, report: Report, folders: dict[str, str] | 
                          "Copy the file into the content folder instead of linking to it.")
             return False
     except (OSError, RuntimeError):  # a link to itself, or a name the system cannot use
-        report.error(path, None, "this file is a link that leads nowhere",
-                     "Replace the link with the file itself, or delete it.")
+        report_dead_link(path, report)
         return False
     return True
+
+
+def report_dead_link(path: Path, report: Report) -> None:
+    report.error(path, None, "this file is a link that leads nowhere",
+                 "Replace the link with the file itself, or delete it.")
 
 
 def real_folder(folder: Path, folders: dict[str, str]) -> str:
@@ -639,7 +643,7 @@ def find_assets(root: Path, report: Report) -> list[Asset]:
     """Every non-Markdown file in the content folder, except site.yaml, overrides and hidden files."""
     assets = []
     seen: dict[str, str] = {}
-    resolved_root = root.resolve()
+    folders: dict[str, str] = {}  # see is_inside
     for folder, dirs, files in os.walk(root):
         rel_folder = Path(folder).relative_to(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
@@ -648,18 +652,10 @@ def find_assets(root: Path, report: Report) -> list[Asset]:
             if name.startswith(".") or name.endswith(".md") or (rel_folder == Path(".") and name == SITE_FILE):
                 continue
             path = Path(folder) / name
-            try:
-                path.resolve().relative_to(resolved_root)
-                usable = path.is_file()
-            except ValueError:
-                report.error(path, None, "this file is a link to something outside the content folder",
-                             "Copy the file into the content folder instead of linking to it.")
+            if not is_inside(root, path, report, folders):
                 continue
-            except (OSError, RuntimeError):  # a link to itself
-                usable = False
-            if not usable:
-                report.error(path, None, "this file is a link that leads nowhere",
-                             "Replace the link with the file itself, or delete it.")
+            if not path.is_file():  # a link to a missing file
+                report_dead_link(path, report)
                 continue
             rel = (rel_folder / name).as_posix()
             key = folded(rel)

@@ -150,13 +150,7 @@ def make_environment(options: RenderOptions, model: SiteModel,
         auto_reload=False,  # one environment per build: no need to check template files on every use
         bytecode_cache=bytecode,
     )
-    env.globals.update(make_environment_globals(model))
-    env.filters["long_date"] = long_date
-    return env
-
-
-def make_environment_globals(model: SiteModel) -> dict:
-    return dict(
+    env.globals.update(
         site=model.content.config,
         model=model,
         url=model.urls.url,
@@ -168,6 +162,8 @@ def make_environment_globals(model: SiteModel) -> dict:
         region_path=urls.region_path,
         generator=f"sitegen {__version__}",
     )
+    env.filters["long_date"] = long_date
+    return env
 
 
 def session_environment(options: RenderOptions, model: SiteModel, cache: RenderCache) -> jinja2.Environment:

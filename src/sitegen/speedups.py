@@ -65,8 +65,8 @@ BLOCK_TRIGGERS: dict[tuple[type, str | None], tuple[str, ...]] = {
 
 
 def pattern_source(processor) -> str | None:
-    pattern = getattr(processor, "RE", None) if not isinstance(processor, inlinepatterns.Pattern) \
-        else getattr(processor, "pattern", None)
+    """The regular expression an inline pattern or block processor uses, as text (None if it has none)."""
+    pattern = getattr(processor, "pattern" if isinstance(processor, inlinepatterns.Pattern) else "RE", None)
     return getattr(pattern, "pattern", pattern)
 
 
