@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from sitegen.cli import COMMANDS, main  # noqa: E402
+from sitegen.commands.cli import COMMANDS, main  # noqa: E402
 
 if __name__ == "__main__":
     args = sys.argv[1:]

@@ -116,7 +116,7 @@ def sitegen(work: Path, content: Path, repeat: int) -> dict[str, tuple[float, fl
 def serve_edit(content: Path, work: Path, edits: int = 7) -> float:
     """Median seconds for a `serve` session (pipeline.Session) to bring its folder up to date after one edit."""
     sys.path.insert(0, str(ROOT / "src"))
-    from sitegen import pipeline
+    from sitegen.build import pipeline
 
     session = pipeline.Session(pipeline.BuildOptions(content=content, output=work / "serve-out",
                                                      templates=ROOT / "templates", cache_dir=None, drafts=True))

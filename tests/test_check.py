@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from sitegen import check as check_module
-from sitegen.diagnostics import ERROR, HINT, WARNING
+from sitegen.commands import check as check_module
+from sitegen.model.diagnostics import ERROR, HINT, WARNING
 
 DATA = Path(__file__).parent / "data" / "check"
 

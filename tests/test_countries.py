@@ -9,8 +9,8 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from sitegen import countries as C
-from sitegen.countries import (
+from sitegen.model import countries as C
+from sitegen.model.countries import (
     Country,
     Region,
     country_by_code,

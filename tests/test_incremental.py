@@ -9,7 +9,7 @@ import jinja2
 import pytest
 
 from conftest import ROOT, SiteFolder, case_study
-from sitegen import pipeline
+from sitegen.build import pipeline
 
 
 def tree(folder: Path) -> dict[str, bytes]:

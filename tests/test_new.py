@@ -13,8 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, SITE_YAML, run_cli
-from sitegen import check, load, new, schema
-from sitegen.diagnostics import ERROR, Report
+from sitegen.commands import check
+from sitegen.load import content as load
+from sitegen.commands import new
+from sitegen.model import schema
+from sitegen.model.diagnostics import ERROR, Report
 
 
 def new_cli(content: Path, *args: str):

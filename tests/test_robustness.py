@@ -24,9 +24,15 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, SITE_YAML, case_study
 from test_sanitize import executable
-from sitegen import check, load, markup, pipeline, schema, urls, yamltext
-from sitegen.diagnostics import ERROR, Report, display_path
-from sitegen.records import Text
+from sitegen.commands import check
+from sitegen.load import content as load
+from sitegen.markup import convert as markup
+from sitegen.build import pipeline
+from sitegen.model import schema
+from sitegen.model import urls
+from sitegen.load import yamltext
+from sitegen.model.diagnostics import ERROR, Report, display_path
+from sitegen.model.records import Text
 
 # Cases per property; the total is asserted below so nobody lowers it unnoticed.
 CASES = {

@@ -16,8 +16,9 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import case_study
-from sitegen import markup, urls
-from sitegen.records import Text
+from sitegen.markup import convert as markup
+from sitegen.model import urls
+from sitegen.model.records import Text
 
 SCRIPT_URL_SCHEMES = {"javascript", "vbscript", "data", "livescript", "mocha", "feed", "jar"}
 DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "form", "meta", "base", "link", "style", "svg", "math",

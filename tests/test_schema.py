@@ -17,8 +17,11 @@ import pytest
 import yaml
 
 from conftest import ROOT, case_study
-from sitegen import json_schema, load, new, schema
-from sitegen.diagnostics import Report
+from sitegen.commands import json_schema
+from sitegen.load import content as load
+from sitegen.commands import new
+from sitegen.model import schema
+from sitegen.model.diagnostics import Report
 
 PUBLISHED = ROOT / json_schema.PUBLISHED
 
@@ -34,12 +37,12 @@ def validator(definition=None):
 
 
 def test_the_committed_schema_is_a_fresh_generation():
-    """If this fails: python -m sitegen.json_schema --output schema/case-study.schema.json"""
+    """If this fails: python -m sitegen.commands.json_schema --output schema/case-study.schema.json"""
     assert PUBLISHED.read_text(encoding="utf-8") == json_schema.dumps(json_schema.case_study_schema())
 
 
 def test_the_command_prints_the_same_schema():
-    proc = subprocess.run([sys.executable, "-m", "sitegen.json_schema"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "sitegen.commands.json_schema"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == PUBLISHED.read_text(encoding="utf-8")
 
@@ -110,7 +113,7 @@ def test_it_rejects_broken_front_matter_and_so_does_the_loader(name, site):
 
 
 def test_a_site_specific_schema_closes_the_theme_list(site):
-    proc = subprocess.run([sys.executable, "-m", "sitegen.json_schema", "--content", str(site.root)],
+    proc = subprocess.run([sys.executable, "-m", "sitegen.commands.json_schema", "--content", str(site.root)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     definition = json.loads(proc.stdout)

@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SiteFolder, free_port, run_cli
-from sitegen import pipeline
-from sitegen.devserver import SiteState, error_page, inject, live_script, locate, page_epoch, split_path
-from sitegen.diagnostics import Diagnostic
+from sitegen.build import pipeline
+from sitegen.commands.devserver import SiteState, error_page, inject, live_script, locate, page_epoch, split_path
+from sitegen.model.diagnostics import Diagnostic
 
 WAIT_MS = 20_000  # how long a browser may take to show an edit (a test waits, it does not time)
 START_SECONDS = 60
@@ -465,7 +465,7 @@ def test_a_page_reports_its_epoch_in_the_livereload_handshake():
 def test_a_crash_in_a_build_is_shown_as_a_problem_and_the_server_stays_up(tmp_path):
     import io
 
-    from sitegen.serve import Rebuilder
+    from sitegen.commands.serve import Rebuilder
 
     class Crashing:
         def rebuild(self):
@@ -516,7 +516,7 @@ def wait_until(predicate, timeout: float = 20) -> None:
 
 
 def test_the_watcher_builds_a_burst_of_saves_once_with_every_file_complete(tmp_path, ioloop):
-    from sitegen.watch import DebouncedWatcher
+    from sitegen.commands.watch import DebouncedWatcher
 
     folder = tmp_path / "content"
     folder.mkdir()
@@ -547,7 +547,7 @@ def test_the_watcher_builds_a_burst_of_saves_once_with_every_file_complete(tmp_p
 
 
 def test_a_save_during_a_build_is_built_next(tmp_path, ioloop):
-    from sitegen.watch import DebouncedWatcher
+    from sitegen.commands.watch import DebouncedWatcher
 
     folder = tmp_path / "content"
     folder.mkdir()

@@ -24,8 +24,10 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import InlineProcessor
 
 from conftest import ROOT
-from sitegen import markup, speedups, urls
-from sitegen.typography import TypographyExtension
+from sitegen.markup import convert as markup
+from sitegen.markup import speedups
+from sitegen.model import urls
+from sitegen.markup.typography import TypographyExtension
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus  # noqa: E402

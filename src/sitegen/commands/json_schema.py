@@ -10,9 +10,9 @@ Themes differ per site, so the published schema accepts any theme text; the
 loader and `sitegen check` check them against site.yaml. For completion of
 one site's themes, generate a site-specific schema:
 
-    python -m sitegen.json_schema                       # the published, generic schema
-    python -m sitegen.json_schema --content content     # with this site's theme ids and names
-    python -m sitegen.json_schema --output schema/case-study.schema.json
+    python -m sitegen.commands.json_schema                       # the published, generic schema
+    python -m sitegen.commands.json_schema --content content     # with this site's theme ids and names
+    python -m sitegen.commands.json_schema --output schema/case-study.schema.json
 
 What JSON Schema cannot know (whether a country or theme exists, whether
 the image file is there, links, headings) is left to `sitegen check`.
@@ -25,9 +25,11 @@ import json
 import sys
 from pathlib import Path
 
-from . import countries, load, schema
-from .diagnostics import Report
-from .records import Theme
+from ..model import countries
+from ..load import content as load
+from ..model import schema
+from ..model.diagnostics import Report
+from ..model.records import Theme
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 PUBLISHED = Path("schema") / "case-study.schema.json"
@@ -119,7 +121,7 @@ def case_study_schema(themes: tuple[Theme, ...] = ()) -> dict:
         "title": "sitegen case study front matter",
         "description": (
             "The keys between the two '---' lines at the top of content/case-studies/*.md. "
-            f"Generated from sitegen.schema by `python -m sitegen.json_schema`; do not edit by hand. "
+            f"Generated from sitegen.model.schema by `python -m sitegen.commands.json_schema`; do not edit by hand. "
             f"Themes: {where}. `sitegen check` also checks what a schema cannot: countries, themes, "
             "image files, links and headings."
         ),
@@ -145,7 +147,7 @@ def site_themes(content: Path) -> tuple[Theme, ...] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sitegen.json_schema",
+    parser = argparse.ArgumentParser(prog="python -m sitegen.commands.json_schema",
                                      description="Print (or write) the case-study front matter as JSON Schema.")
     parser.add_argument("--content", type=Path, help="list the themes of this content folder's site.yaml")
     parser.add_argument("--output", type=Path, help="write to this file instead of printing")

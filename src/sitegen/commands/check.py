@@ -27,11 +27,12 @@ from pathlib import Path
 
 import jinja2
 
-from . import load, yamltext
-from .diagnostics import ERROR, HINT, WARNING, Report, display_path
-from .index import build_model
-from .markup import Converter, Heading
-from .records import Content, Text
+from ..load import content as load
+from ..load import yamltext
+from ..model.diagnostics import ERROR, HINT, WARNING, Report, display_path
+from ..index.site import build_model
+from ..markup.convert import Converter, Heading
+from ..model.records import Content, Text
 
 SUMMARY_LIMIT = 300  # characters; longer summaries are cut off in lists and search results
 PLACEHOLDER = "TODO"  # what `sitegen new` leaves for the author to replace

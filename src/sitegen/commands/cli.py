@@ -12,7 +12,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from . import __version__, pipeline
+from .. import __version__
+from ..build import pipeline
 
 COMMANDS = ("build", "serve", "check", "new", "deploy")
 
@@ -79,7 +80,7 @@ def parser() -> argparse.ArgumentParser:
 def lazy(module: str):
     """Run `sitegen.<module>.run(args)`, importing the module only when its command is used."""
     def run(args) -> int:
-        return importlib.import_module(f"sitegen.{module}").run(args)
+        return importlib.import_module(f"sitegen.commands.{module}").run(args)
     return run
 
 

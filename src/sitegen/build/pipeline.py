@@ -18,12 +18,13 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import load, write
+from ..load import content as load
+from ..write import target as write
 from .parallel import parallel_map
-from .diagnostics import Report
-from .index import SiteModel, build_model
-from .records import Content
-from .render import RenderCache, RenderOptions, render_site
+from ..model.diagnostics import Report
+from ..index.site import SiteModel, build_model
+from ..model.records import Content
+from ..render.pages import RenderCache, RenderOptions, render_site
 
 CACHE_FORMAT = 3
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
@@ -66,7 +67,7 @@ class BuildResult:
 @functools.cache
 def code_digest() -> str:
     """A digest of sitegen's own source and data: any change to sitegen invalidates every cache."""
-    package = Path(__file__).parent
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(path.relative_to(package).as_posix().encode())

@@ -24,9 +24,9 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from . import speedups
-from .records import Text
+from ..model.records import Text
 from .typography import TypographyExtension
-from .urls import Urls
+from ..model.urls import Urls
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",

@@ -31,7 +31,7 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.websocket import WebSocketHandler
 
-from .diagnostics import Diagnostic
+from ..model.diagnostics import Diagnostic
 
 ERROR_STATUS = 500  # the error page's status: the preview is broken, not the address
 
@@ -164,7 +164,7 @@ def error_page(problems: tuple[Diagnostic, ...]) -> bytes:
     errors = sum(1 for d in problems if d.severity == "error")
     summary = f"{len(problems)} problem{'s' * (len(problems) != 1)} ({errors} error{'s' * (errors != 1)}) " \
               "stop the site from building."
-    template = string.Template(resources.files("sitegen").joinpath("data/serve_error.html").read_text("utf-8"))
+    template = string.Template(resources.files("sitegen.commands").joinpath("data/serve_error.html").read_text("utf-8"))
     return template.substitute(summary=html.escape(summary), items=items).encode("utf-8")
 
 

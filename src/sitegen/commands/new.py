@@ -18,10 +18,13 @@ from pathlib import Path
 
 from slugify import slugify
 
-from . import countries, load, schema, yamltext
+from ..model import countries
+from ..load import content as load
+from ..model import schema
+from ..load import yamltext
 from .check import PLACEHOLDER
-from .diagnostics import Report, display_path
-from .records import SiteConfig, Theme
+from ..model.diagnostics import Report, display_path
+from ..model.records import SiteConfig, Theme
 
 SLUG_LENGTH = 60
 TITLE_PLACEHOLDER = f"{PLACEHOLDER}: a headline that says what the city did"

@@ -21,11 +21,14 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from . import __version__, parallel, urls, write
-from .diagnostics import Diagnostic, Report
-from .index import SiteModel
-from .markup import Converter
-from .records import CaseStudy, Text
+from .. import __version__
+from ..build import parallel
+from ..model import urls
+from ..write import target as write
+from ..model.diagnostics import Diagnostic, Report
+from ..index.site import SiteModel
+from ..markup.convert import Converter
+from ..model.records import CaseStudy, Text
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from . import countries, urls
-from .countries import Country, Region
-from .records import CaseStudy, Content, Page, Theme
+from ..model import countries
+from ..model import urls
+from ..model.countries import Country, Region
+from ..model.records import CaseStudy, Content, Page, Theme
 
 RELATED_COUNT = 3
 LATEST_COUNT = 6

@@ -26,9 +26,9 @@ from typing import TextIO
 from tornado import netutil
 from tornado.ioloop import IOLoop
 
-from . import pipeline
+from ..build import pipeline
 from .devserver import PreviewServer, SiteState
-from .diagnostics import ERROR, Diagnostic, Report
+from ..model.diagnostics import ERROR, Diagnostic, Report
 from .watch import DebouncedWatcher
 
 

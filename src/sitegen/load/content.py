@@ -20,10 +20,13 @@ from urllib.parse import urlsplit
 import frontmatter
 from slugify import slugify
 
-from . import countries, markup, schema, yamltext
-from .diagnostics import Report
-from .records import Asset, CaseStudy, Content, Home, Image, Page, SiteConfig, Source, Text, Theme
-from .schema import Invalid
+from ..model import countries
+from ..markup import convert as markup
+from ..model import schema
+from . import yamltext
+from ..model.diagnostics import Report
+from ..model.records import Asset, CaseStudy, Content, Home, Image, Page, SiteConfig, Source, Text, Theme
+from ..model.schema import Invalid
 
 CASE_STUDY_DIR = "case-studies"
 PAGES_DIR = "pages"

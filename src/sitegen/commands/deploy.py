@@ -28,7 +28,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, pipeline, write
+from .. import __version__
+from ..build import pipeline
+from ..write import target as write
 
 SHOWN_CHANGES = 10  # uncommitted paths listed in the refusal message
 
