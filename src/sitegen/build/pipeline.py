@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import os
-import pickle
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..load import content as load
 from ..write import target as write
+from .cache import code_digest, read_cache, save_cache, cache_path, forget
 from .parallel import parallel_map
 from ..model.diagnostics import Report
 from ..index.site import SiteModel, build_model
 from ..model.records import Content
 from ..render.pages import RenderCache, RenderOptions, render_site
 
-CACHE_FORMAT = 3
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
 
 
@@ -63,16 +61,10 @@ class BuildResult:
     def pages(self) -> int:
         return sum(1 for f in self.files if f.endswith(".html"))
 
-
-@functools.cache
-def code_digest() -> str:
-    """A digest of sitegen's own source and data: any change to sitegen invalidates every cache."""
-    package = Path(__file__).resolve().parent.parent
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(path.relative_to(package).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
+    @property
+    def base_path(self) -> str:
+        """The path the site is served under, e.g. "/showcase/" ("/" when the build failed early)."""
+        return self.model.urls.base_path if self.model is not None else "/"
 
 
 @dataclass
@@ -228,44 +220,3 @@ class Session:
 
     def rebuild(self) -> BuildResult:
         return run(self.options, self.caches, in_place=True, trust_output=True)
-
-
-# --------------------------------------------------------------------------- the cache on disk
-
-def cache_path(options: BuildOptions) -> Path | None:
-    if options.cache_dir is None:
-        return None
-    where = "\0".join(str(p.resolve()) for p in (options.content, options.output, options.templates))
-    where += f"\0{options.base_url}\0{options.drafts}"
-    return options.cache_dir / "sitegen" / (hashlib.blake2b(where.encode(), digest_size=12).hexdigest() + ".pickle")
-
-
-def read_cache(path: Path | None) -> Caches | None:
-    """The cache of the last build, or None when there is none or it belongs to another sitegen."""
-    if path is None or not path.exists():
-        return None
-    try:
-        with path.open("rb") as f:
-            stored = pickle.load(f)
-    except Exception:  # noqa: BLE001 - a damaged cache is no cache
-        return None
-    if not isinstance(stored, dict) or stored.get("format") != CACHE_FORMAT or stored.get("code") != code_digest():
-        return None
-    caches = stored.get("caches")
-    caches.changed = False
-    return caches
-
-
-def forget(cache: RenderCache) -> None:
-    """After an aborted write the cache no longer describes the output: start over."""
-    cache.pages.clear()
-    cache.copies.clear()
-
-
-def save_cache(path: Path, caches: Caches) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as f:
-        pickle.dump({"format": CACHE_FORMAT, "code": code_digest(), "caches": caches}, f,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
