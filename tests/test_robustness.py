@@ -402,7 +402,7 @@ def test_deeply_nested_markdown_is_a_located_error_not_a_crash():
 
 def loaded(site) -> tuple[Report, object]:
     report = Report()
-    return report, load.load_content(site.root, report)
+    return report, load.load_content(site.root, report, rules=pipeline.load_rules())
 
 
 @pytest.mark.parametrize("image, message", [

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib.metadata
 import os
+import platform
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,8 +24,10 @@ from .cache import code_digest, read_cache, save_cache, cache_path, forget
 from .parallel import parallel_map
 from ..model.diagnostics import Report
 from ..index.site import SiteModel, build_model
+from ..markup.convert import summary_text
 from ..model.records import Content
-from ..render.pages import RenderCache, RenderOptions, render_site
+from ..render import outputs
+from ..render.pages import PARALLEL_FROM, RenderCache, RenderOptions, render_site
 
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
 
@@ -38,11 +42,35 @@ class BuildOptions:
     strict: bool = False
     cache_dir: Path | None = Path(".cache")  # None: no cache on disk
     jobs: int = 0  # render processes; 0 = one per core
+    parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in one process
 
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
         return RenderOptions(self.templates, overrides if overrides.is_dir() else None, self.jobs,
+                             self.parallel_from, site_key=f"{code_digest()}\0{shaping_versions()}",
                              read_body=functools.partial(load.body_text, self.content))
+
+
+# The libraries whose versions can change what a page looks like: a new one renders every page again.
+SHAPING_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pycountry", "python-frontmatter", "pyyaml",
+                     "python-slugify")
+
+
+@functools.cache
+def shaping_versions() -> str:
+    """Python's version and those of SHAPING_LIBRARIES, e.g. "python 3.11.7; jinja2 3.1.6; ..."."""
+    found = [f"python {platform.python_version()}"]
+    for name in SHAPING_LIBRARIES:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} missing")
+    return "; ".join(found)
+
+
+def load_rules() -> load.LoadRules:
+    """What the load stage must know of the later ones: the registry's names, the markup's excerpts."""
+    return load.LoadRules(reserved=outputs.reserved(), excerpt=summary_text)
 
 
 @dataclass
@@ -137,10 +165,10 @@ def load_and_index(options: BuildOptions, report: Report,
         report.error(options.templates, None, "templates folder not found",
                      "Run from the project folder, or pass --templates DIR.")
         return None, None
-    content = load.load_content(options.content, report, options.base_url, mapper=mapper)
+    content = load.load_content(options.content, report, options.base_url, mapper=mapper, rules=load_rules())
     if content is None or report.failed(options.strict):
         return None, None
-    return content, build_model(content, include_drafts=options.drafts)
+    return content, build_model(content, outputs.routes(), include_drafts=options.drafts)
 
 
 def run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool = False) -> BuildResult:
@@ -168,7 +196,7 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bo
         target.begin()
         try:
             rendered = render_site(result.model, options.render_options(), result.report, target, cache,
-                                   code_digest(), trust_output)
+                                   trust_output)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
                 forget(cache)

@@ -27,12 +27,14 @@ from pathlib import Path
 
 import jinja2
 
+from ..build import pipeline
 from ..load import content as load
 from ..load import yamltext
 from ..model.diagnostics import ERROR, HINT, WARNING, Report, display_path
 from ..index.site import build_model
 from ..markup.convert import Converter, Heading
 from ..model.records import Content, Text
+from ..render import outputs
 
 SUMMARY_LIMIT = 300  # characters; longer summaries are cut off in lists and search results
 PLACEHOLDER = "TODO"  # what `sitegen new` leaves for the author to replace
@@ -95,7 +97,7 @@ def check(content: Path, templates: Path | None = None, today: dt.date | None = 
 def check_content(root: Path, result: CheckResult, today: dt.date) -> None:
     report = result.report
     documents: dict[str, yamltext.Document] = {}
-    content = load.load_content(root, report, documents=documents)
+    content = load.load_content(root, report, documents=documents, rules=pipeline.load_rules())
     result.files = sum(1 for folder in (load.CASE_STUDY_DIR, load.PAGES_DIR)
                        for _ in (root / folder).glob("*.md")) + (root / load.HOME_FILE).is_file()
     if content is None:
@@ -150,8 +152,8 @@ class Rules:
 
     def bodies(self) -> None:
         content = self.content
-        published = build_model(content, include_drafts=False)
-        everything = build_model(content, include_drafts=True)
+        published = build_model(content, outputs.routes(), include_drafts=False)
+        everything = build_model(content, outputs.routes(), include_drafts=True)
         assets = everything.asset_set
         unpublished = {rel: "is a file that has errors (see its own messages), so it is not on the site"
                        for folder in (load.CASE_STUDY_DIR, load.PAGES_DIR)

@@ -19,6 +19,7 @@ from pathlib import Path
 from slugify import slugify
 
 from ..model import countries
+from ..build import pipeline
 from ..load import content as load
 from ..model import schema
 from ..load import yamltext
@@ -159,7 +160,7 @@ def refuse_existing(content: Path, path: Path, slug: str) -> None:
                 raise Refused(other, "this case study already exists; it was not changed",
                               "Edit it, or pass --slug with another name.")
     documents: dict = {}
-    loaded = load.load_content(content, Report(), documents=documents)
+    loaded = load.load_content(content, Report(), documents=documents, rules=pipeline.load_rules())
     for study in loaded.case_studies if loaded else ():
         if study.slug == slug:
             raise Refused(content / study.body.rel, f"this case study already uses the URL name '{slug}'",

@@ -13,13 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..model import countries
-from ..model import urls
 from ..model.countries import Country, Region
 from ..model.records import CaseStudy, Content, Page, Theme
+from ..model.urls import Routes, Urls
 
 RELATED_COUNT = 3
 LATEST_COUNT = 6
 PER_PAGE = 24  # case studies per list page
+NAVIGATION = (("Home", "home"), ("Case studies", "case_studies"), ("Countries", "countries"),
+              ("Themes", "themes"), ("Regions", "regions"))  # the main menu, before free pages with `menu:`
 
 
 @dataclass(frozen=True)
@@ -46,44 +48,53 @@ class RegionGroup:
 
 
 @dataclass(frozen=True)
-class Pager:
-    """One page of a list of case studies: which items, and how to reach the other pages."""
+class Place:
+    """Where one page of a long list stands among the list's pages."""
 
-    base: str  # site path of the first page, e.g. "countries/iran/"
     number: int  # 1-based
-    count: int  # how many pages the list has
-    total: int  # how many case studies the whole list has
-    items: tuple[CaseStudy, ...]
-    group: object = None  # the CountryGroup, ThemeGroup or RegionGroup listed, if any
+    total: int  # how many items the whole list has
+    paths: tuple[str, ...]  # the site path of every page of the list, first page first
+
+    @property
+    def count(self) -> int:
+        """How many pages the list has."""
+        return len(self.paths)
 
     @property
     def path(self) -> str:
-        return page_number_path(self.base, self.number)
+        return self.paths[self.number - 1]
 
     @property
     def previous(self) -> str | None:
-        return page_number_path(self.base, self.number - 1) if self.number > 1 else None
+        return self.paths[self.number - 2] if self.number > 1 else None
 
     @property
     def next(self) -> str | None:
-        return page_number_path(self.base, self.number + 1) if self.number < self.count else None
+        return self.paths[self.number] if self.number < self.count else None
 
     @property
     def pages(self) -> list[tuple[int, str]]:
-        return [(n, page_number_path(self.base, n)) for n in range(1, self.count + 1)]
-
-    def key(self) -> tuple:
-        """What the page shows apart from its cards (for its fingerprint)."""
-        return (self.base, self.number, self.count, self.total)
+        return list(enumerate(self.paths, start=1))
 
 
-def page_number_path(base: str, number: int) -> str:
-    return base if number == 1 else f"{base}page/{number}/"
+@dataclass(frozen=True)
+class Pager:
+    """One page of a list of case studies: which items, and its place among the list's pages."""
+
+    owner: str  # the key of the group listed (country code, theme id, region id), "" for the whole list
+    items: tuple[CaseStudy, ...]
+    place: Place
+
+    @property
+    def path(self) -> str:
+        return self.place.path
 
 
-def paginate(base: str, items: tuple[CaseStudy, ...], group=None, per_page: int = PER_PAGE) -> tuple[Pager, ...]:
+def paginate(routes: Routes, base: str, items: tuple[CaseStudy, ...], owner: str = "",
+             per_page: int = PER_PAGE) -> tuple[Pager, ...]:
     count = max(1, -(-len(items) // per_page))
-    return tuple(Pager(base, n + 1, count, len(items), items[n * per_page:(n + 1) * per_page], group)
+    paths = tuple(routes.page(base, n) for n in range(1, count + 1))
+    return tuple(Pager(owner, items[n * per_page:(n + 1) * per_page], Place(n + 1, len(items), paths))
                  for n in range(count))
 
 
@@ -96,7 +107,8 @@ class NavItem:
 @dataclass(frozen=True)
 class SiteModel:
     content: Content
-    urls: urls.Urls
+    urls: Urls
+    routes: Routes
     studies: tuple[CaseStudy, ...]  # newest first
     latest: tuple[CaseStudy, ...]  # the LATEST_COUNT newest, for the home page
     pages: tuple[Page, ...]
@@ -107,6 +119,8 @@ class SiteModel:
     related: dict[str, tuple[CaseStudy, ...]] = field(repr=False)
     sources: dict[str, str] = field(repr=False)  # Markdown file (posix, in content) -> site path
     country_by_code: dict[str, CountryGroup] = field(repr=False)
+    theme_by_id: dict[str, ThemeGroup] = field(repr=False)
+    region_by_id: dict[str, RegionGroup] = field(repr=False)
     content_by_slug: dict[str, CaseStudy] = field(repr=False)
     page_by_slug: dict[str, Page] = field(repr=False)
     asset_set: frozenset[str] = field(repr=False)
@@ -121,7 +135,9 @@ def newest_first(study: CaseStudy):
     return (-study.date.toordinal(), study.title.casefold(), study.slug)
 
 
-def build_model(content: Content, include_drafts: bool = False, base_url: str | None = None) -> SiteModel:
+def build_model(content: Content, routes: Routes, include_drafts: bool = False,
+                base_url: str | None = None) -> SiteModel:
+    """The site model; `routes` are the path schemes of the outputs registry."""
     studies = tuple(sorted((s for s in content.case_studies if include_drafts or not s.draft), key=newest_first))
     by_country: dict[str, list[CaseStudy]] = defaultdict(list)
     by_theme: dict[str, list[CaseStudy]] = defaultdict(list)
@@ -134,51 +150,53 @@ def build_model(content: Content, include_drafts: bool = False, base_url: str | 
 
     country_groups = tuple(sorted(
         (CountryGroup(group[0].country, countries.region_by_id(group[0].country.region_id),
-                      urls.country_path(group[0].country.slug), tuple(group))
+                      routes.path("country", group[0].country.slug), tuple(group))
          for group in by_country.values()),
         key=lambda g: (g.country.name.casefold(), g.country.code)))
-    theme_groups = tuple(ThemeGroup(t, urls.theme_path(t.slug), tuple(by_theme[t.id])) for t in content.config.themes)
-    region_groups = tuple(region_group(r, by_region[r.id], country_groups) for r in countries.regions())
+    theme_groups = tuple(ThemeGroup(t, routes.path("theme", t.slug), tuple(by_theme[t.id])) for t in content.config.themes)
+    region_groups = tuple(region_group(routes, r, by_region[r.id], country_groups) for r in countries.regions())
     pages = tuple(sorted(content.pages, key=lambda p: p.slug))
-    sources = {s.body.rel: urls.case_study_path(s.slug) for s in studies}
-    sources.update({p.body.rel: urls.page_path(p.slug) for p in pages})
+    sources = {s.body.rel: routes.path("case_study", s.slug) for s in studies}
+    sources.update({p.body.rel: routes.path("page", p.slug) for p in pages})
     if content.home.body is not None:
-        sources[content.home.body.rel] = ""
+        sources[content.home.body.rel] = routes.path("home")
     return SiteModel(
         content=content,
-        urls=urls.Urls(base_url or content.config.base_url),
+        urls=Urls(base_url or content.config.base_url),
+        routes=routes,
         studies=studies,
         latest=studies[:LATEST_COUNT],
         pages=pages,
         countries=country_groups,
         themes=theme_groups,
         regions=region_groups,
-        nav=navigation(pages),
+        nav=navigation(routes, pages),
         related=related_studies(studies, by_country, by_theme),
         sources=sources,
         country_by_code={g.country.code: g for g in country_groups},
+        theme_by_id={g.theme.id: g for g in theme_groups},
+        region_by_id={g.region.id: g for g in region_groups},
         content_by_slug={s.slug: s for s in studies},
         page_by_slug={p.slug: p for p in pages},
         asset_set=frozenset(a.rel for a in content.assets),
-        listing=paginate("case-studies/", studies),
-        country_pages=tuple(p for g in country_groups for p in paginate(g.path, g.studies, g)),
-        theme_pages=tuple(p for g in theme_groups for p in paginate(g.path, g.studies, g)),
-        region_pages=tuple(p for g in region_groups for p in paginate(g.path, g.studies, g)),
+        listing=paginate(routes, routes.path("case_studies"), studies),
+        country_pages=tuple(p for g in country_groups for p in paginate(routes, g.path, g.studies, g.country.code)),
+        theme_pages=tuple(p for g in theme_groups for p in paginate(routes, g.path, g.studies, g.theme.id)),
+        region_pages=tuple(p for g in region_groups for p in paginate(routes, g.path, g.studies, g.region.id)),
         include_drafts=include_drafts,
     )
 
 
-def region_group(region: Region, studies: list[CaseStudy], country_groups) -> RegionGroup:
+def region_group(routes: Routes, region: Region, studies: list[CaseStudy], country_groups) -> RegionGroup:
     codes = {s.country.code for s in studies}
-    return RegionGroup(region, urls.region_path(region.slug),
+    return RegionGroup(region, routes.path("region", region.slug),
                        tuple(g for g in country_groups if g.country.code in codes), tuple(studies))
 
 
-def navigation(pages: tuple[Page, ...]) -> tuple[NavItem, ...]:
-    items = [NavItem("Home", ""), NavItem("Case studies", "case-studies/"), NavItem("Countries", "countries/"),
-             NavItem("Themes", "themes/"), NavItem("Regions", "regions/")]
+def navigation(routes: Routes, pages: tuple[Page, ...]) -> tuple[NavItem, ...]:
+    items = [NavItem(label, routes.path(kind)) for label, kind in NAVIGATION]
     menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.slug))
-    items += [NavItem(p.title, urls.page_path(p.slug)) for p in menu]
+    items += [NavItem(p.title, routes.path("page", p.slug)) for p in menu]
     return tuple(items)
 
 

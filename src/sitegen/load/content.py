@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,31 +22,44 @@ import frontmatter
 from slugify import slugify
 
 from ..model import countries
-from ..markup import convert as markup
 from ..model import schema
 from . import yamltext
 from ..model.diagnostics import Report
 from ..model.records import Asset, CaseStudy, Content, Home, Image, Page, SiteConfig, Source, Text, Theme
 from ..model.schema import Invalid
+from ..model.urls import Reserved
 
 CASE_STUDY_DIR = "case-studies"
 PAGES_DIR = "pages"
 SITE_FILE = "site.yaml"
 HOME_FILE = "home.md"
 OVERRIDES_DIR = "templates"  # a content folder may carry its own template overrides
-RESERVED_SLUGS = frozenset({"case-studies", "countries", "themes", "regions", "static", "404", "sitemap.xml", "robots.txt"})
-# Files the build makes itself: an asset of the same name would replace them in the output.
-GENERATED_NAMES = frozenset({"index.html"})
-GENERATED_ROOT_FILES = frozenset({"404.html", "sitemap.xml", "robots.txt", "cname", "feed.xml"})
-GENERATED_FOLDERS = ("static/",)
+NOTHING_RESERVED = Reserved(frozenset(), frozenset(), frozenset(), (), frozenset())
 SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname")
 THEME_KEYS = ("name", "id", "description")
 
 _FM = frontmatter.YAMLHandler()
 
 
+def no_excerpt(markdown_text: str) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class LoadRules:
+    """What the later stages ask of the load stage (passed in: load knows no page kind or HTML).
+
+    `reserved`: the names the outputs registry makes itself. `excerpt`: the plain text a card
+    shows for a case study without a summary, made from its Markdown (the markup stage's).
+    """
+
+    reserved: Reserved = NOTHING_RESERVED
+    excerpt: Callable[[str], str] = no_excerpt
+
+
 def load_content(root: Path, report: Report, base_url: str | None = None,
-                 documents: dict[str, yamltext.Document] | None = None, mapper=None) -> Content | None:
+                 documents: dict[str, yamltext.Document] | None = None, mapper=None,
+                 rules: LoadRules = LoadRules()) -> Content | None:
     """Read and validate the whole content folder; None when the site cannot be built.
 
     `documents`, when given, receives the parsed front matter of every Markdown
@@ -64,9 +78,9 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     wanted_documents = documents is not None
     documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
-    assets = find_assets(root, report)
+    assets = find_assets(root, report, rules.reserved)
     published = frozenset(a.rel for a in assets)
-    loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents)
+    loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents, excerpt=rules.excerpt)
     studies = []
     for study, items, document in (mapper or serial_map)(loader, markdown_files(root / CASE_STUDY_DIR, report)):
         report.items.extend(items)
@@ -76,7 +90,7 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
             studies.append(study)
     pages = [
         page for path in markdown_files(root / PAGES_DIR, report)
-        if (page := load_page(root, path, config, report, documents)) is not None
+        if (page := load_page(root, path, config, report, documents, rules.reserved)) is not None
     ]
     home = load_home(root, report, documents)
     check_unique_slugs(root, studies, pages, report, documents)
@@ -395,6 +409,7 @@ class StudyLoader:
     themes: "ThemeVocabulary"
     published: frozenset[str]
     keep_documents: bool = True  # the parsed front matter, for `check`
+    excerpt: Callable[[str], str] = no_excerpt  # see LoadRules
     folders: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # see is_inside
 
     @property
@@ -405,7 +420,7 @@ class StudyLoader:
         """(the record or None, its diagnostics, (posix path, parsed front matter) or None)."""
         report, documents = Report(), {}
         study = load_case_study(self.root, path, self.config, self.themes, report, documents, self.published,
-                                self.folders)
+                                self.folders, self.excerpt)
         document = next(iter(documents.items()), None) if self.keep_documents else None
         return study, report.items, document
 
@@ -416,7 +431,8 @@ def serial_map(function, items) -> list:
 
 def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVocabulary,
                     report: Report, documents: dict | None = None,
-                    published: frozenset[str] | None = None, folders: dict[str, str] | None = None) -> CaseStudy | None:
+                    published: frozenset[str] | None = None, folders: dict[str, str] | None = None,
+                    excerpt: Callable[[str], str] = no_excerpt) -> CaseStudy | None:
     parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents, folders=folders)
     if parsed is None:
         return None
@@ -440,7 +456,7 @@ def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVoc
         country=country, themes=theme_list, date=values["date"], summary=values.get("summary"),
         region=region, coordinates=values.get("coordinates"), image=image, sources=sources,
         draft=values.get("draft", False), body=body, lang=config.language,
-        excerpt="" if values.get("summary") else markup.summary_text(body.markdown),
+        excerpt="" if values.get("summary") else excerpt(body.markdown),
     )
 
 
@@ -593,7 +609,7 @@ def resolve_sources(path, doc, value, report: Report) -> tuple[Source, ...]:
 # ---------------------------------------------------------------- pages and home
 
 def load_page(root: Path, path: Path, config: SiteConfig, report: Report,
-              documents: dict | None = None) -> Page | None:
+              documents: dict | None = None, reserved: Reserved = NOTHING_RESERVED) -> Page | None:
     parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents)
     if parsed is None:
         return None
@@ -602,7 +618,7 @@ def load_page(root: Path, path: Path, config: SiteConfig, report: Report,
     if values is None:
         return None
     slug = values.get("slug") or file_slug(path)
-    if slug in RESERVED_SLUGS:
+    if slug.lower() in reserved.slugs:
         mark = doc.value_mark("slug") if "slug" in doc.value else yamltext.Mark(None, None)
         report.error(path, mark.line, f"the page slug '{slug}' is taken by the site's own pages",
                      "Choose another slug.", mark.column)
@@ -642,7 +658,7 @@ def check_unique_slugs(root: Path, studies, pages, report: Report, documents: di
                 seen[item.slug] = item.body.rel
 
 
-def find_assets(root: Path, report: Report) -> list[Asset]:
+def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVED) -> list[Asset]:
     """Every non-Markdown file in the content folder, except site.yaml, overrides and hidden files."""
     assets = []
     seen: dict[str, str] = {}
@@ -662,8 +678,7 @@ def find_assets(root: Path, report: Report) -> list[Asset]:
                 continue
             rel = (rel_folder / name).as_posix()
             key = folded(rel)
-            if (name.lower() in GENERATED_NAMES or key in GENERATED_ROOT_FILES
-                    or key.startswith(GENERATED_FOLDERS)):
+            if takes_generated_place(key, reserved):
                 report.error(path, None, f"'{rel}' would replace a file the site makes itself",
                              "Rename the file or move it into another folder.")
                 continue
@@ -674,6 +689,13 @@ def find_assets(root: Path, report: Report) -> list[Asset]:
             seen[key] = rel
             assets.append(Asset(rel, path))
     return assets
+
+
+def takes_generated_place(key: str, reserved: Reserved) -> bool:
+    """Would a file at `key` (folded) replace, or stand in the way of, a file the site makes?"""
+    top = key.split("/", 1)[0]
+    return (key.rsplit("/", 1)[-1] in reserved.names or key in reserved.files or key in reserved.folders
+            or key.startswith(reserved.copied) or ("/" in key and top in reserved.files))
 
 
 def folded(rel: str) -> str:

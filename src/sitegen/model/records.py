@@ -7,7 +7,7 @@ a record exists only once its source passed validation.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .countries import Country, Region
@@ -58,7 +58,7 @@ class Text:
     """
 
     rel: str  # posix path of the .md file inside the content folder
-    markdown: str | None
+    markdown: str | None = field(metadata={"digest": False})  # `digest` stands for it
     first_line: int
     digest: str = ""  # of the Markdown text
 

@@ -1,17 +1,17 @@
-"""Render stage: the site model in, the site's files written through a write target.
+"""Render stage: the site model in, every page's bytes written through a write target.
 
-Owns the Jinja environment (templates folder, optionally overridden by the
-content folder's own `templates/`), the list of pages with their template,
-context and *fingerprint* (a digest of everything the page shows), Markdown
-conversion of bodies (through `markup`), and the presentation helpers
-templates use. A page whose fingerprint matches the cache from the last
-build is not rendered again; pages that must be rendered are spread over a
-pool of worker processes when there are many.
+Owns the render jobs (one per page of every kind in the outputs registry),
+each page's *fingerprint*, Markdown conversion of the bodies a page shows
+(through `markup`), and spreading the pages that must be rendered over
+worker processes when there are many. A page's fingerprint is the digest of
+its template's context (`digest.py`), of its template and every template that
+one uses, and of `site_key` (sitegen's code and the versions of the libraries
+that shape output). A page whose fingerprint and body links are as the cache
+from the last build remembers them is not rendered again.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable
@@ -19,20 +19,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
-import jinja2.meta
+from markupsafe import Markup
 
-from .. import __version__
 from ..build import parallel
-from ..model import urls
-from ..write import target as write
-from ..model.diagnostics import Diagnostic, Report
 from ..index.site import SiteModel
-from ..markup.convert import Converter
-from ..model.records import CaseStudy, Text
+from ..markup.convert import Converter, Rendered
+from ..model import urls
+from ..model.diagnostics import Diagnostic, Report
+from ..model.records import Text
+from ..write import target as write
+from .digest import Digester
+from .environment import (CompiledTemplates, environment_key, make_environment, template_digests,
+                          template_folders, template_stamps)
+from .outputs import BY_KIND, OUTPUTS, Output
+from .views import Body, SiteViews, site_views
 
-RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
 BATCH = 48  # pages per task sent to a worker
 PARALLEL_FROM = 150  # fewer pages than this render in-process (forking costs more)
 
@@ -42,6 +43,8 @@ class RenderOptions:
     templates: Path
     overrides: Path | None = None  # the content folder's own templates/, if any
     jobs: int = 0  # worker processes; 0 = one per core
+    parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in this process
+    site_key: str = ""  # sitegen's code and the versions of what shapes output
     # for records a cache kept without their body; not compared (a new one each build, same job)
     read_body: Callable[[Text], str] | None = field(default=None, compare=False)
 
@@ -51,21 +54,10 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
-class StudyView:
-    """A case study as templates see it: the record, its address, summary and (on its own page) body."""
-
-    study: CaseStudy
-    path: str
-    summary: str
-    html: str = ""
-
-
-@dataclass(frozen=True)
 class PageJob:
     path: str  # site path
-    template: str
-    kind: str  # what `context_for` builds: home, study, list, countries, ...
-    ref: object  # which study, group or pager
+    kind: str  # its entry in the outputs registry
+    ref: object  # which study, pager or page of that kind
     fingerprint: str
 
 
@@ -79,23 +71,19 @@ class PageEntry:
     lookups: tuple = ()  # (link target, what it resolved to) pairs the page's body depended on
 
 
+MEMORY_ONLY = {"persist": False}  # fields a `serve` session keeps and the cache on disk does not
+
+
 @dataclass
 class RenderCache:
     """Kept between builds (in memory by `serve`, on disk by `build`)."""
 
     pages: dict[str, PageEntry] = field(default_factory=dict)  # output path -> entry
     copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
-    # Kept in memory only (a `serve` session), never written to disk:
-    templates: tuple = ()  # (template files and their stamps, their digests)
-    keys: dict[int, tuple] = field(default_factory=dict)  # id(record) -> (record, summary, card, page key)
-    fingerprints: dict[str, tuple] = field(default_factory=dict)  # site path -> (inputs, fingerprint)
-    bytecode: "CompiledTemplates" = None  # compiled templates, so a session compiles each source once
-
-    def __getstate__(self) -> dict:
-        return {"pages": self.pages, "copies": self.copies}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(**state)
+    templates: tuple = field(default=(), metadata=MEMORY_ONLY)  # (template stamps, their digests)
+    cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # see views.site_views
+    digester: Digester | None = field(default=None, metadata=MEMORY_ONLY)  # digests of unchanged records
+    bytecode: CompiledTemplates | None = field(default=None, metadata=MEMORY_ONLY)  # compiled once a session
 
 
 @dataclass
@@ -106,297 +94,56 @@ class RenderResult:
     previous: set[str] | None = None  # every file of the last build, when the cache knows them
 
 
-def text_direction(lang: str | None) -> str:
-    return "rtl" if lang and lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
-
-
-def long_date(value: dt.date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def fingerprint(*parts) -> str:
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
-
-
-# --------------------------------------------------------------------------- the environment
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's compiled templates, kept in memory for a `serve` session.
-
-    Each build gets a new environment (its template modules hold that build's
-    site model), but compiling is the costly part. Jinja stores compiled code
-    under the template's name and file, with a checksum of its source, and
-    compiles again when the source has changed.
-    """
-
-    def __init__(self):
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-def make_environment(options: RenderOptions, model: SiteModel,
-                     bytecode: CompiledTemplates | None = None) -> jinja2.Environment:
-    search = [str(p) for p in (options.overrides, options.templates) if p and p.is_dir()]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # one environment per build: no need to check template files on every use
-        bytecode_cache=bytecode,
-    )
-    env.globals.update(
-        site=model.content.config,
-        model=model,
-        url=model.urls.url,
-        abs_url=model.urls.absolute,
-        nav=model.nav,
-        text_dir=text_direction,
-        country_path=urls.country_path,
-        theme_path=urls.theme_path,
-        region_path=urls.region_path,
-        generator=f"sitegen {__version__}",
-    )
-    env.filters["long_date"] = long_date
-    return env
-
-
-def session_environment(options: RenderOptions, model: SiteModel, cache: RenderCache) -> jinja2.Environment:
-    """A new environment for this build, reusing what the session compiled before."""
-    if cache.bytecode is None:
-        cache.bytecode = CompiledTemplates()
-    return make_environment(options, model, cache.bytecode)
-
-
-def template_stamps(options: RenderOptions) -> tuple:
-    stamps = []
-    for folder in (options.overrides, options.templates):
-        if folder and folder.is_dir():
-            for dirpath, dirs, files in os.walk(folder):
-                dirs.sort()
-                for name in sorted(files):
-                    stat = os.stat(os.path.join(dirpath, name))
-                    stamps.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
-    return tuple(stamps)
-
-
-def cached_template_digests(env, names: set[str], stamps: tuple, cache: "RenderCache") -> dict[str, str]:
-    if not cache.templates or cache.templates[0] != stamps:
-        cache.templates = (stamps, template_digests(env, names))
-    return cache.templates[1]
-
-
-def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
-    """For each template, a digest of its source and of every template it extends or includes."""
-    sources: dict[str, str] = {}
-
-    def source(name: str) -> str:
-        if name not in sources:
-            try:
-                sources[name] = env.loader.get_source(env, name)[0]
-            except jinja2.TemplateNotFound:
-                sources[name] = ""
-        return sources[name]
-
-    def closure(name: str, seen: set[str]) -> None:
-        if name in seen:
-            return
-        seen.add(name)
-        try:
-            referenced = list(jinja2.meta.find_referenced_templates(env.parse(source(name))))
-        except jinja2.TemplateSyntaxError:
-            return
-        if None in referenced:  # a dynamic include: depend on every template
-            referenced = env.list_templates()
-        for other in referenced:
-            closure(other, seen)
-
-    digests = {}
-    for name in names:
-        seen: set[str] = set()
-        closure(name, seen)
-        digests[name] = fingerprint(sorted((n, source(n)) for n in seen))
-    return digests
-
-
 # --------------------------------------------------------------------------- the pages
 
-def card_views(model: SiteModel) -> dict[str, StudyView]:
-    return {study.slug: StudyView(study, urls.case_study_path(study.slug), study.summary or study.excerpt)
-            for study in model.studies}
+def page_context(output: Output, model: SiteModel, path: str, ref, views: SiteViews) -> dict:
+    """What the template of one page receives: its kind's context, the site settings and navigation."""
+    return {"site": model.content.config, "nav": model.nav, **output.context(model, ref, views), "path": path}
 
 
-def card_key(view: StudyView) -> tuple:
-    """Everything a card shows of a case study."""
-    s = view.study
-    return (s.slug, s.title, s.city, s.city_native, s.city_native_lang, s.country.code, s.region.id,
-            tuple(t.id for t in s.themes), s.date, view.summary, s.draft, s.image)
-
-
-def study_key(view: StudyView) -> tuple:
-    """Everything a case study's own page shows: its card, the rest of its front matter, its body."""
-    s = view.study
-    return (card_key(view), s.coordinates, s.sources, s.lang, s.body.rel, s.body.first_line, s.body.digest)
-
-
-def record_keys(views: dict[str, StudyView], cache: RenderCache) -> dict[str, tuple[str, str]]:
-    """(card key, page key) of each case study; reused while a `serve` session sees the same record."""
-    keys, kept = {}, {}
-    for slug, view in views.items():
-        known = cache.keys.get(id(view.study))
-        if known is None or known[0] is not view.study or known[1] != view.summary:
-            known = (view.study, view.summary, fingerprint(card_key(view)), fingerprint(study_key(view)))
-        kept[id(view.study)] = known
-        keys[slug] = known[2:]
-    cache.keys = kept
-    return keys
-
-
-def page_jobs(model: SiteModel, views: dict[str, StudyView], digests: dict[str, str],
-              site_key: str, cache: RenderCache | None = None) -> list[PageJob]:
-    """Every page of the site with what it depends on, in a fixed order."""
-    cache = cache if cache is not None else RenderCache()
-    keys = record_keys(views, cache)
-    cards = {slug: card for slug, (card, _) in keys.items()}
-    group_keys = (
-        tuple((g.country.code, g.country.name, g.region.id, len(g.studies)) for g in model.countries),
-        tuple((g.theme, len(g.studies)) for g in model.themes),
-        tuple((g.region.id, len(g.studies), tuple(c.country.code for c in g.countries)) for g in model.regions),
-    )
-    jobs: list[PageJob] = []
-    known, kept = cache.fingerprints, {}
-
-    def add(path, template, kind, ref, *inputs):
-        parts = (site_key, digests[template], path, inputs)
-        last = known.get(path)  # a `serve` session: inputs compared (mostly the same objects) before hashing
-        kept[path] = last if last is not None and last[0] == parts else (parts, fingerprint(*parts))
-        jobs.append(PageJob(path, template, kind, ref, kept[path][1]))
-
-    home = model.content.home
-    home_text = home.body.digest if home.body else None
-    add("", "home.html", "home", None, home.title, home.summary, home_text, group_keys, tuple(cards[s.slug] for s in model.latest))
-    for i, pager in enumerate(model.listing):
-        add(pager.path, "case_studies.html", "list", ("listing", i), pager.key(),
-            tuple(cards[s.slug] for s in pager.items))
-    for study in model.studies:
-        related = model.related[study.slug]
-        add(urls.case_study_path(study.slug), "case_study.html", "study", study.slug,
-            keys[study.slug][1], tuple(cards[r.slug] for r in related))
-    add("countries/", "countries.html", "countries", None, group_keys)
-    for kind, pagers, template in (("country", "country_pages", "country.html"),
-                                   ("theme", "theme_pages", "theme.html"),
-                                   ("region", "region_pages", "region.html")):
-        for i, pager in enumerate(getattr(model, pagers)):
-            extra = tuple(g.country.code for g in pager.group.countries) if kind == "region" else ()
-            add(pager.path, template, kind, (pagers, i), pager.key(), extra,
-                tuple(cards[s.slug] for s in pager.items))
-        if kind == "country":
-            add("themes/", "themes.html", "themes", None, group_keys)
-        if kind == "theme":
-            add("regions/", "regions.html", "regions", None, group_keys)
-    for page in model.pages:
-        add(urls.page_path(page.slug), "page.html", "page", page.slug, page)
-    add("404.html", "404.html", "404", None)
-    sitemap = tuple(sorted(j.path for j in jobs if j.kind != "404"))  # sorted: edits never reorder it
-    add("sitemap.xml", "sitemap.xml", "sitemap", sitemap, sitemap)
-    add("robots.txt", "robots.txt", "robots", None)
-    cache.fingerprints = kept
+def page_jobs(model: SiteModel, views: SiteViews, digests: dict[str, str], site_key: str,
+              digester: Digester) -> list[PageJob]:
+    """Every page of the site with its fingerprint, in the registry's order."""
+    jobs = []
+    for output in OUTPUTS:
+        if output.template is None:
+            continue
+        head = f"{site_key}\0{output.kind}\0{digests[output.template]}\0".encode()
+        for path, ref in output.pages(model):
+            context = page_context(output, model, path, ref, views)
+            fingerprint = hashlib.blake2b(head + digester.digest(context), digest_size=16).hexdigest()
+            jobs.append(PageJob(path, output.kind, ref, fingerprint))
     return jobs
-
-
-def context_for(job: PageJob, model: SiteModel, views: dict[str, StudyView], converter: Converter,
-                options: RenderOptions) -> tuple[dict, tuple]:
-    """The template context of a page, and the link problems and look-ups of its body."""
-    if job.kind == "study":
-        study = model.content_by_slug[job.ref]
-        rendered = converter.convert(options.body(study.body))
-        item = StudyView(study, job.path, views[job.ref].summary, rendered.html)
-        return {"item": item, "country": model.country_by_code[study.country.code],
-                "related": [views[r.slug] for r in model.related[job.ref]]}, rendered
-    if job.kind == "page":
-        page = model.page_by_slug[job.ref]
-        rendered = converter.convert(options.body(page.body))
-        return {"page": page, "html": rendered.html}, rendered
-    if job.kind == "home":
-        home = model.content.home
-        rendered = converter.convert(options.body(home.body)) if home.body else None
-        return {"home": home, "home_html": rendered.html if rendered else "",
-                "latest": [views[s.slug] for s in model.latest]}, rendered
-    if job.kind in ("list", "country", "theme", "region"):
-        pager = getattr(model, job.ref[0])[job.ref[1]]
-        context = {"studies": [views[s.slug] for s in pager.items], "pager": pager}
-        if pager.group is not None:
-            context["group"] = pager.group
-        return context, None
-    if job.kind == "sitemap":
-        return {"paths": list(job.ref)}, None
-    return {}, None
-
-
-@dataclass
-class CardMemo:
-    """`cached_card(card, item, level)` for templates: the `card` macro called once per case study.
-
-    A card appears on up to five list pages and beside related case studies. A macro
-    depends only on its arguments and the site, so within one render run its HTML is
-    reused. Templates pass the macro itself, so the template that defines it stays a
-    visible dependency of the pages (see `template_digests`).
-    """
-
-    cards: dict = field(default_factory=dict)  # (macro, study path, heading level) -> Markup
-
-    def __call__(self, macro, item: StudyView, level: int = 2):
-        key = (macro, item.path, level)
-        html = self.cards.get(key)
-        if html is None:
-            html = self.cards[key] = macro(item, level)
-        return html
 
 
 @dataclass
 class Worker:
-    """What a render process holds: the model, the environment, a Markdown converter, the write target."""
+    """What a render process holds: the model and its views, the environment, a converter, the write target."""
 
     model: SiteModel
-    views: dict[str, StudyView]
+    views: SiteViews
     options: RenderOptions
     target: object  # write.Staged | write.InPlace
     previous: dict[str, PageEntry]
-    env: jinja2.Environment = None
+    env: jinja2.Environment
     converter: Converter = None
 
     def start(self) -> "Worker":
-        if self.env is None:
-            self.env = make_environment(self.options, self.model)
-        self.env.globals["cached_card"] = CardMemo()
-        self.converter = Converter(self.model.urls, self.model.sources,
-                                   self.model.asset_set)
+        self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set)
         return self
 
     def render(self, job: PageJob) -> tuple[str, PageEntry | None, list[Diagnostic]]:
         report = Report()
         out_path = urls.output_file(job.path)
+        output = BY_KIND[job.kind]
         try:
-            context, rendered = context_for(job, self.model, self.views, self.converter, self.options)
+            context = page_context(output, self.model, job.path, job.ref, self.views)
+            rendered = self.convert_bodies(context, report)
         except Exception as exc:  # noqa: BLE001 - reported, never a traceback
             report.error(out_path, None, f"could not prepare '{job.path or '/'}': {exc}")
             return out_path, None, report.items
-        problems = ()
-        if rendered is not None:
-            source = self.model.content.root / self.converter.context.text.rel
-            for p in rendered.problems:
-                # a build warns about links (the preview keeps working); a body that could not be converted stops it
-                (report.error if p.fatal else report.warning)(source, p.line, p.message, p.fix, p.column)
-            problems = tuple(report.items)
-        data = render_template(self.env, job.template, dict(context, path=job.path), report)
+        problems = tuple(report.items)
+        data = render_template(self.env, output.template, context, report)
         if data is None:
             return out_path, None, report.items
         entry = PageEntry(job.fingerprint, write.digest(data), problems, rendered.lookups if rendered else ())
@@ -404,6 +151,19 @@ class Worker:
         if old is None or old.digest != entry.digest or not (self.target.root / out_path).exists():
             self.target.write(out_path, data)
         return out_path, entry, report.items
+
+    def convert_bodies(self, context: dict, report: Report) -> Rendered | None:
+        """Put the HTML of each `Body` in the context in its place; its link problems go to `report`."""
+        rendered = None
+        for key, value in context.items():
+            if isinstance(value, Body):
+                rendered = self.converter.convert(self.options.body(value.text))
+                context[key] = Markup(rendered.html)
+                source = self.model.content.root / value.text.rel
+                for p in rendered.problems:
+                    # a build warns about links (the preview keeps working); a body that cannot be converted stops it
+                    (report.error if p.fatal else report.warning)(source, p.line, p.message, p.fix, p.column)
+        return rendered
 
 
 _WORKER: Worker | None = None  # one per worker process, set by the pool initializer
@@ -418,8 +178,8 @@ def _render_batch(jobs: list[PageJob]):
     return [_WORKER.render(job) for job in jobs]
 
 
-def render_pages(worker: Worker, jobs: list[PageJob], processes: int):
-    processes = parallel.processes_for(processes, len(jobs), PARALLEL_FROM)
+def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions):
+    processes = parallel.processes_for(options.jobs, len(jobs), options.parallel_from)
     if processes <= 1:
         worker.start()
         return [worker.render(job) for job in jobs]
@@ -457,7 +217,7 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 # --------------------------------------------------------------------------- the whole site
 
 def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
-                cache: RenderCache | None = None, site_key: str = "", trust_output: bool = False) -> RenderResult | None:
+                cache: RenderCache | None = None, trust_output: bool = False) -> RenderResult | None:
     """Write every page that changed (all of them without a cache) through `target`.
 
     `trust_output`: the output folder is known to hold what the cache says (a `serve`
@@ -468,15 +228,17 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     """
     cache = cache if cache is not None else RenderCache()
     previous = (set(cache.pages) | set(cache.copies) | {write.MARKER, "CNAME"}) if cache.pages else None
-    views = card_views(model)
-    env = session_environment(options, model, cache)
-    stamps = template_stamps(options)
-    templates = {"home.html", "case_studies.html", "case_study.html", "countries.html", "country.html",
-                 "themes.html", "theme.html", "regions.html", "region.html", "page.html", "404.html",
-                 "sitemap.xml", "robots.txt"}
-    site_key = fingerprint(site_key, __version__, model.content.config, model.nav, model.urls.base_url,
-                           model.include_drafts)
-    jobs = page_jobs(model, views, cached_template_digests(env, templates, stamps, cache), site_key, cache)
+    views = site_views(model, cache.cards)
+    if cache.bytecode is None:
+        cache.bytecode = CompiledTemplates()
+    folders = template_folders(options.templates, options.overrides)
+    env = make_environment(folders, model.urls, model.routes, cache.bytecode)
+    stamps = template_stamps(folders)
+    if not cache.templates or cache.templates[0] != stamps:
+        cache.templates = (stamps, template_digests(env, {o.template for o in OUTPUTS if o.template}))
+    cache.digester = digester = Digester(cache.digester)
+    site_key = f"{options.site_key}\0{environment_key(model.urls)!r}"
+    jobs = page_jobs(model, views, cache.templates[1], site_key, digester)
     result = RenderResult(previous=previous)
     todo = []
     for job in jobs:
@@ -490,7 +252,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             report.items.extend(entry.problems)
     worker = Worker(model, views, options, target, cache.pages, env)
     new_entries = {}
-    for out_path, entry, items in render_pages(worker, todo, options.jobs):
+    for out_path, entry, items in render_pages(worker, todo, options):
         report.items.extend(items)
         if entry is not None:
             new_entries[out_path] = entry

@@ -1,0 +1,157 @@
+"""The Jinja environment: where templates come from, what every template may call, and template digests.
+
+Templates are found in the content folder's own `templates/` first (an
+author's overrides), then in the theme. The environment's globals are pure
+helpers (links, paths from the outputs registry, text direction, the
+generator's name) and the card memo; no global holds the site model, so a
+template sees only the context its page is handed. `template_digests` gives
+each template a digest of its source and of every template it extends,
+includes or imports, for page fingerprints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from .. import __version__
+from ..model.urls import Routes, Urls
+
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+GENERATOR = f"sitegen {__version__}"
+
+
+def text_direction(lang: str | None) -> str:
+    return "rtl" if lang and lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory for a `serve` session.
+
+    Each build gets a new environment, but compiling is the costly part. Jinja
+    stores compiled code under the template's name and file, with a checksum
+    of its source, and compiles again when the source has changed.
+    """
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+@dataclass
+class CardMemo:
+    """`cached_card(card, item, level)` for templates: the `card` macro called once per card.
+
+    A card appears on up to five list pages and beside related case studies. A
+    macro depends only on its arguments (and the pure globals), so within one
+    render process its HTML is reused. Templates pass the macro itself, so the
+    template that defines it stays a visible dependency of the pages.
+    """
+
+    cards: dict = field(default_factory=dict)  # (macro, card, heading level) -> Markup
+
+    def __call__(self, macro, item, level: int = 2):
+        key = (macro, item, level)
+        html = self.cards.get(key)
+        if html is None:
+            html = self.cards[key] = macro(item, level)
+        return html
+
+
+def template_folders(theme: Path, overrides: Path | None) -> list[Path]:
+    return [p for p in (overrides, theme) if p and p.is_dir()]
+
+
+def make_environment(folders: list[Path], urls: Urls, routes: Routes,
+                     bytecode: CompiledTemplates | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in folders]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to check template files on every use
+        bytecode_cache=bytecode,
+    )
+    env.globals.update(
+        url=urls.url,
+        abs_url=urls.absolute,
+        path_for=routes.path,
+        text_dir=text_direction,
+        generator=GENERATOR,
+        cached_card=CardMemo(),
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+def environment_key(urls: Urls) -> tuple:
+    """What the globals depend on besides sitegen's code: part of every page's fingerprint."""
+    return ("base_url", urls.base_url)
+
+
+def template_stamps(folders: list[Path]) -> tuple:
+    stamps = []
+    for folder in folders:
+        for dirpath, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                stat = os.stat(os.path.join(dirpath, name))
+                stamps.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
+
+
+def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
+    """For each template, a digest of its source and of every template it extends, includes or imports."""
+    sources: dict[str, str] = {}
+
+    def source(name: str) -> str:
+        if name not in sources:
+            try:
+                sources[name] = env.loader.get_source(env, name)[0]
+            except jinja2.TemplateNotFound:
+                sources[name] = ""
+        return sources[name]
+
+    def closure(name: str, seen: set[str]) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        try:
+            referenced = list(jinja2.meta.find_referenced_templates(env.parse(source(name))))
+        except jinja2.TemplateSyntaxError:
+            return
+        if None in referenced:  # a dynamic include: depend on every template
+            referenced = env.list_templates()
+        for other in referenced:
+            closure(other, seen)
+
+    digests = {}
+    for name in names:
+        seen: set[str] = set()
+        closure(name, seen)
+        h = hashlib.blake2b(digest_size=16)
+        for other in sorted(seen):
+            data = f"{other}\0{source(other)}\0".encode("utf-8", "surrogatepass")
+            h.update(b"%d:" % len(data) + data)
+        digests[name] = h.hexdigest()
+    return digests

@@ -1,0 +1,147 @@
+"""The outputs registry: every kind of page the site has, declared once.
+
+An `Output` says where its pages live (a path scheme), which template draws
+them, which pages of its kind the site model has, and the context each page's
+template receives. Everything else reads this table: the site model's paths
+(`routes()`, passed to the index stage), the names an author cannot take
+(`reserved()`, passed to the load stage and `check`), the render jobs, the
+sitemap and the link checks. Adding a kind of page is one entry here and one
+template.
+
+A context holds everything its template may show and nothing else: no
+template can reach the site model. The render stage fingerprints a page by
+the canonical digest of its context (`digest.py`), so what a page shows and
+what decides whether it is rendered again are the same values. Contexts are
+kept lean for that reason: a list page gets its own cards and counts, not
+every case study of its country. A Markdown body travels as a `Body`, which
+the render worker converts (its digest is that of the Markdown source).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ..index.site import Pager, SiteModel
+from ..model.records import CaseStudy
+from ..model.urls import Reserved, Routes
+from .views import Body, CountryCount, SiteViews, StudyView, summary_of
+
+Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
+Context = Callable[[SiteModel, object, SiteViews], dict]  # (model, ref, views) -> the page's own context
+
+
+@dataclass(frozen=True)
+class Output:
+    kind: str
+    route: str  # path scheme, "{slug}" for the part that varies
+    template: str | None = None  # None: files copied, not rendered
+    pages: Pages | None = None
+    context: Context | None = None
+    in_sitemap: bool = True
+
+
+def listed(pagers: str) -> Pages:
+    """The pages of a paginated list of the model (`model.listing`, `model.country_pages`, ...)."""
+    return lambda model: ((p.path, p) for p in getattr(model, pagers))
+
+
+def single(kind: str) -> Pages:
+    return lambda model: ((model.routes.path(kind), None),)
+
+
+def nothing(model: SiteModel, ref, views: SiteViews) -> dict:
+    return {}
+
+
+# --------------------------------------------------------------------------- contexts
+
+def home_context(model: SiteModel, ref, views: SiteViews) -> dict:
+    home = model.content.home
+    return {"home": home, "home_body": Body(home.body) if home.body else None,
+            "latest": views.list_of(model.latest), "study_count": len(model.studies),
+            "countries": views.countries, "themes": views.themes, "regions": views.regions}
+
+
+def list_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
+    return {"studies": views.list_of(pager.items), "pager": pager.place, "country_count": len(model.countries)}
+
+
+def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
+    return {"item": StudyView(study, views.cards[study.slug].path, summary_of(study)), "body": Body(study.body),
+            "related": views.list_of(model.related[study.slug])}
+
+
+def country_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
+    group = model.country_by_code[pager.owner]
+    return {"studies": views.list_of(pager.items), "pager": pager.place, "country": group.country,
+            "region": group.region}
+
+
+def theme_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
+    return {"studies": views.list_of(pager.items), "pager": pager.place, "theme": model.theme_by_id[pager.owner].theme}
+
+
+def region_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
+    group = views.region_by_id[pager.owner]
+    return {"studies": views.list_of(pager.items), "pager": pager.place, "region": group.region,
+            "countries": tuple(CountryCount(c.country, c.path, c.count) for c in group.countries)}
+
+
+def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:
+    page = model.page_by_slug[slug]
+    return {"page": page, "body": Body(page.body)}
+
+
+def sitemap_context(model: SiteModel, ref, views: SiteViews) -> dict:
+    return {"paths": sorted(path for output in OUTPUTS if output.in_sitemap and output.pages
+                            for path, _ in output.pages(model))}
+
+
+# --------------------------------------------------------------------------- the registry
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("home", "", "home.html", single("home"), home_context),
+    Output("case_studies", "case-studies/", "case_studies.html", listed("listing"), list_context),
+    Output("case_study", "case-studies/{slug}/", "case_study.html",
+           lambda model: ((model.routes.path("case_study", s.slug), s) for s in model.studies), study_context),
+    Output("countries", "countries/", "countries.html", single("countries"),
+           lambda model, ref, views: {"countries": views.countries, "regions": views.regions}),
+    Output("country", "countries/{slug}/", "country.html", listed("country_pages"), country_context),
+    Output("themes", "themes/", "themes.html", single("themes"), lambda model, ref, views: {"themes": views.themes}),
+    Output("theme", "themes/{slug}/", "theme.html", listed("theme_pages"), theme_context),
+    Output("regions", "regions/", "regions.html", single("regions"),
+           lambda model, ref, views: {"regions": views.regions}),
+    Output("region", "regions/{slug}/", "region.html", listed("region_pages"), region_context),
+    Output("page", "{slug}/", "page.html",
+           lambda model: ((model.routes.path("page", p.slug), p.slug) for p in model.pages), page_context),
+    Output("404", "404.html", "404.html", single("404"), nothing, in_sitemap=False),
+    Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
+    Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False),
+    Output("static", "static/{slug}", None),  # the theme's static files, copied
+)
+
+BY_KIND: dict[str, Output] = {output.kind: output for output in OUTPUTS}
+FIXED_FILES = (".nojekyll", "CNAME")  # written by every build (CNAME when site.yaml has `cname`)
+PAGE_FILE = "index.html"  # what serves a folder path
+
+
+def routes() -> Routes:
+    """The path scheme of every kind, for the index stage and templates."""
+    return Routes({output.kind: output.route for output in OUTPUTS})
+
+
+def templates() -> set[str]:
+    return {output.template for output in OUTPUTS if output.template}
+
+
+def reserved() -> Reserved:
+    """What the registry makes at fixed places, for the load stage: names authors cannot take."""
+    fixed = [output.route for output in OUTPUTS if not output.route.startswith("{")]
+    tops = {route.split("/")[0] for route in fixed if route}
+    files = {route for route in fixed if route and "/" not in route} | {name.lower() for name in FIXED_FILES}
+    stems = {name.removesuffix(".html") for name in files if name.endswith(".html")}  # "404" for 404.html
+    whole = tuple(output.route.split("{")[0] for output in OUTPUTS if output.template is None)
+    return Reserved(slugs=frozenset(tops | stems), files=frozenset(files),
+                    folders=frozenset(top for top in tops if top not in files),
+                    copied=whole, names=frozenset({PAGE_FILE}))

@@ -1,0 +1,152 @@
+"""What templates are handed: lean, frozen views of the site model.
+
+A page is fingerprinted by the digest of its context (see `digest.py`), so a
+context should hold what its template shows and little more: a card holds a
+case study's card fields, not its body, so editing a body re-renders the
+case study's own page and not every list its card is on. Views are made once
+per build (`site_views`); a `serve` session keeps each card while its record
+is the same object, so unchanged cards are neither made nor digested again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..index.site import CountryGroup, SiteModel
+from ..model.countries import Country, Region
+from ..model.records import CaseStudy, Image, Text, Theme
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    """A case study as a card shows it (the `card` macro, lists, related case studies)."""
+
+    slug: str
+    path: str
+    title: str
+    summary: str  # the summary, or the first paragraph of the body when there is none
+    city: str
+    city_native: str | None
+    city_native_lang: str | None
+    country: Country
+    country_path: str
+    region: Region
+    themes: tuple[Theme, ...]
+    date: object  # datetime.date
+    image: Image | None
+    draft: bool
+    lang: str
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """A case study on its own page: the whole record, its address and summary."""
+
+    study: CaseStudy
+    path: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Body:
+    """A Markdown body in a context; the render worker puts its HTML in its place.
+
+    Its digest is that of the Markdown source; what its links resolved to is
+    checked separately (`PageEntry.lookups`).
+    """
+
+    text: Text
+
+
+@dataclass(frozen=True)
+class CountryView:
+    country: Country
+    region: Region
+    path: str
+    studies: tuple[StudyCard, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.studies)
+
+
+@dataclass(frozen=True)
+class CountryCount:
+    """A country in a short list: its name, its page and how many case studies it has."""
+
+    country: Country
+    path: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    theme: Theme
+    path: str
+    studies: tuple[StudyCard, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.studies)
+
+
+@dataclass(frozen=True)
+class RegionView:
+    region: Region
+    path: str
+    countries: tuple[CountryView, ...]
+    studies: tuple[StudyCard, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.studies)
+
+
+@dataclass
+class SiteViews:
+    cards: Mapping[str, StudyCard]  # slug -> card
+    countries: tuple[CountryView, ...]
+    themes: tuple[ThemeView, ...]
+    regions: tuple[RegionView, ...]
+    country_by_code: dict[str, CountryView] = field(default_factory=dict)
+    region_by_id: dict[str, RegionView] = field(default_factory=dict)
+
+    def list_of(self, studies) -> tuple[StudyCard, ...]:
+        return tuple(self.cards[s.slug] for s in studies)
+
+
+def summary_of(study: CaseStudy) -> str:
+    return study.summary or study.excerpt
+
+
+def make_card(study: CaseStudy, model: SiteModel) -> StudyCard:
+    routes = model.routes
+    return StudyCard(study.slug, routes.path("case_study", study.slug), study.title, summary_of(study),
+                     study.city, study.city_native, study.city_native_lang, study.country,
+                     routes.path("country", study.country.slug), study.region, study.themes, study.date,
+                     study.image, study.draft, study.lang)
+
+
+def site_views(model: SiteModel, memo: dict[int, tuple] | None = None) -> SiteViews:
+    """Every card and group view of the site; `memo` (id(record) -> (record, card)) is kept by a session."""
+    memo = {} if memo is None else memo
+    kept, cards = {}, {}
+    for study in model.studies:
+        known = memo.get(id(study))
+        if known is None or known[0] is not study:
+            known = (study, make_card(study, model))
+        kept[id(study)] = known
+        cards[study.slug] = known[1]
+    memo.clear()
+    memo.update(kept)
+
+    def country_view(g: CountryGroup) -> CountryView:
+        return CountryView(g.country, g.region, g.path, tuple(cards[s.slug] for s in g.studies))
+
+    countries = tuple(country_view(g) for g in model.countries)
+    by_code = {v.country.code: v for v in countries}
+    regions = tuple(RegionView(g.region, g.path, tuple(by_code[c.country.code] for c in g.countries),
+                               tuple(cards[s.slug] for s in g.studies)) for g in model.regions)
+    themes = tuple(ThemeView(g.theme, g.path, tuple(cards[s.slug] for s in g.studies)) for g in model.themes)
+    return SiteViews(cards, countries, themes, regions, by_code, {v.region.id: v for v in regions})
