@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Build the showcase: `python build.py [--content DIR] [--output DIR] [--base-url URL] [--drafts] [--strict]`.
 
-A thin entry point into the `sitegen` package; `python build.py serve` (or
-any other sitegen command) works too.
+A thin entry point into the `sitegen` package: the arguments are `sitegen
+build`'s (`python build.py --help` lists them), unless they start with
+another command: `python build.py serve` (or check, new, deploy) works too.
 """
 
 import sys
@@ -10,10 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from sitegen.commands.cli import COMMANDS, main  # noqa: E402
+from sitegen.commands.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if not args or args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version"):
-        args = ["build", *args]
-    sys.exit(main(args))
+    sys.exit(main(sys.argv[1:], prog="build.py", default_command="build"))

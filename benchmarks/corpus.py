@@ -5,6 +5,10 @@ Case studies of about 700 words in sitegen's own content format, with
 headings, lists, links, a blockquote and sometimes a table, spread over
 about 60 countries and 10 themes. The same --count and --seed always give
 the same files, byte for byte.
+
+The folder it writes holds a marker file (`.sitegen-corpus`): running it
+again on that folder replaces the old corpus, but it refuses a folder that
+already holds files it did not write, and leaves that folder as it was.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ import argparse
 import datetime as dt
 import random
 import shutil
+import sys
 from pathlib import Path
+
+MARKER = ".sitegen-corpus"  # written into every corpus folder; only such a folder is ever replaced
+DEFAULT_OUT = Path("benchmarks/corpus")
 
 COUNTRIES = [
     "IR", "PL", "KR", "CN", "JP", "EG", "JO", "MA", "TN", "QA", "SA", "AE", "IE", "GB", "FI", "DE", "FR", "GR",
@@ -97,10 +105,27 @@ def site_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
+class ForeignFolder(Exception):
+    """The output folder holds files that corpus.py did not write."""
+
+
+def check_out_folder(out: Path) -> None:
+    """Raise ForeignFolder unless `out` is missing, empty, or a corpus written by this script."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise ForeignFolder(f"{out}: is not a folder. Choose a new folder with --out DIR.")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise ForeignFolder(f"{out}: already holds files that corpus.py did not write, so it was left as it was. "
+                            "Choose an empty or new folder with --out DIR.")
+
+
 def write_corpus(out: Path, count: int, seed: int = 7) -> Path:
+    """Write `count` case studies into `out` (replacing a corpus written there before)."""
+    check_out_folder(out)
     if out.exists():
         shutil.rmtree(out)
     (out / "case-studies").mkdir(parents=True)
+    (out / MARKER).write_text("Written by benchmarks/corpus.py; running it again replaces this folder.\n",
+                              encoding="utf-8")
     (out / "pages").mkdir()
     (out / "site.yaml").write_text(site_yaml(), encoding="utf-8")
     (out / "home.md").write_text("---\ntitle: Synthetic Showcase\n---\n\n" + paragraph(random.Random(seed), 3) + "\n")
@@ -111,15 +136,40 @@ def write_corpus(out: Path, count: int, seed: int = 7) -> Path:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/corpus"))
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    write_corpus(args.out, args.count, args.seed)
+def case_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative: give 0 or more")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="Write a synthetic, deterministic showcase (case studies in "
+                                            "sitegen's content format) for the benchmarks.",
+                                epilog="The same --count and --seed always give the same files, byte for byte.")
+    p.add_argument("--count", type=case_count, default=1000, metavar="N",
+                   help="how many case studies to write (default: 1000)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                   help=f"the folder to write: a new or empty one, or one this script wrote before, which is "
+                        f"replaced (it holds a {MARKER} file); any other folder is refused (default: {DEFAULT_OUT})")
+    p.add_argument("--seed", type=int, default=7,
+                   help="the seed of the random text: another seed gives another corpus (default: 7)")
+    return p
+
+
+def main() -> int:
+    args = parser().parse_args()
+    try:
+        write_corpus(args.out, args.count, args.seed)
+    except ForeignFolder as exc:
+        print(f"corpus.py: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {args.count} case studies to {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -54,22 +54,35 @@ class CheckResult:
 
 
 def run(args) -> int:
-    """The `check` command: print every problem, then the count; 1 on errors (warnings with --strict)."""
-    result = check(Path(args.content), Path(args.templates))
+    """The `check` command: print every problem, then the count; 1 on errors (warnings with --strict).
+
+    --quiet prints only the problems (no hints) and the count when the check fails;
+    --verbose adds how long the check took. Colour and a status line only on a terminal."""
+    from .console import Console  # the command line's printing; imported here as the command runs
+
+    console = Console.from_args(args)
+    progress = console.progress()
+    progress.stage(f"Checking {args.content}", 0)
+    try:
+        result = check(Path(args.content), Path(args.templates))
+    finally:
+        progress.finish()
     report = result.report
+    failed = report.failed(args.strict)
+    console.stage_times(progress)
     if args.format == "json":
         print(json.dumps({
             "problems": [asdict(d) for d in report.sorted()],
             "errors": report.count(ERROR), "warnings": report.count(WARNING), "hints": report.count(HINT),
             "files": result.files, "seconds": round(result.seconds, 3),
-            "failed": report.failed(args.strict),
+            "failed": failed,
         }, ensure_ascii=False, indent=2))
     else:
-        if report.items:
-            print(report.as_text())
-        print(summary_line(result, args.strict))
+        console.problems(report)
+        if failed or not console.quiet:
+            console.summary(summary_line(result, args.strict), ok=not failed)
     sys.stdout.flush()
-    return 1 if report.failed(args.strict) else 0
+    return 1 if failed else 0
 
 
 def summary_line(result: CheckResult, strict: bool) -> str:
