@@ -25,6 +25,7 @@ from .parallel import parallel_map
 from ..model.diagnostics import Report
 from ..index.site import SiteModel, build_model
 from ..markup.convert import summary_text
+from ..model.progress import NullProgress
 from ..model.records import Content
 from ..render import outputs
 from ..render.pages import PARALLEL_FROM, RenderCache, RenderOptions, render_site
@@ -121,9 +122,10 @@ class MemoMapper:
     """Maps load's per-file loader over the case studies: a file whose stamp is unchanged
     reuses its last result; the others are loaded, on all cores when there are many."""
 
-    def __init__(self, memo: LoadMemo, jobs: int):
+    def __init__(self, memo: LoadMemo, jobs: int, progress: NullProgress = NullProgress()):
         self.memo = memo
         self.jobs = jobs
+        self.progress = progress
         self.changed = False  # did any file come, go or change since the last run?
 
     def __call__(self, loader, paths: list[Path]) -> list:
@@ -139,11 +141,13 @@ class MemoMapper:
             if known is not None and known[0] == stamps[i]:
                 entries[rel], results[i] = known, known[1]
         misses = [i for i, result in enumerate(results) if result is None]
+        self.progress.stage("Reading case studies", len(misses))
         for i, result in zip(misses, parallel_map(loader, [paths[i] for i in misses], self.jobs, PARALLEL_LOAD_FROM)):
             results[i] = result
             study, items, _ = result  # kept without body and front-matter marks
             light = replace(study, body=study.body.without_body()) if study is not None else None
             entries[rels[i]] = (stamps[i], (light, items, None))
+        self.progress.advance(len(misses))
         self.changed = bool(misses) or len(old) != len(paths)  # new, changed or deleted files
         memo.entries = entries
         return results
@@ -171,7 +175,8 @@ def load_and_index(options: BuildOptions, report: Report,
     return content, build_model(content, outputs.routes(), include_drafts=options.drafts)
 
 
-def run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool = False) -> BuildResult:
+def run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool = False,
+        progress: NullProgress = NullProgress()) -> BuildResult:
     """One build into `options.output`: all stages, then commit or abort the write target."""
     # A large site keeps ~10^5 objects alive (records, cache entries); the cyclic garbage
     # collector rescanning them costs more than an incremental build itself, and a build
@@ -179,28 +184,30 @@ def run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: boo
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(options, caches, in_place, trust_output)
+        return _run(options, caches, in_place, trust_output, progress)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool) -> BuildResult:
+def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool,
+         progress: NullProgress) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult(Report())
     cache = caches.render
-    mapper = MemoMapper(caches.load, options.jobs)
+    mapper = MemoMapper(caches.load, options.jobs, progress)
     _, result.model = load_and_index(options, result.report, mapper)
     if result.model is not None:
         target = write.InPlace(options.output) if in_place else write.Staged(options.output)
         target.begin()
         try:
             rendered = render_site(result.model, options.render_options(), result.report, target, cache,
-                                   trust_output)
+                                   trust_output, progress)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
                 forget(cache)
             else:
+                progress.stage("Writing the site")
                 result.changed = target.commit(rendered.files, set(rendered.rendered) | rendered.copied,
                                                rendered.previous)
                 result.files, result.rendered = rendered.files, rendered.rendered
@@ -213,8 +220,8 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bo
     return result
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """A full build; `output` changes only when the whole build succeeded."""
+def build(options: BuildOptions, progress: NullProgress = NullProgress()) -> BuildResult:
+    """A full build; `output` changes only when the whole build succeeded. `progress` hears of each stage."""
     try:
         write.check_output_folder(options.output, [options.content, options.templates, Path.cwd()])
     except write.UnsafeOutput as exc:
@@ -227,7 +234,7 @@ def build(options: BuildOptions) -> BuildResult:
     in_place = bool(caches.render.pages) and (options.output / write.MARKER).exists()
     if not in_place:
         caches.render = RenderCache()
-    result = run(options, caches, in_place)
+    result = run(options, caches, in_place, progress=progress)
     if result.ok and cache_file is not None and caches.changed:
         save_cache(cache_file, caches)
     return result

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, TextIO
 
 from ..model.diagnostics import ERROR, HINT, WARNING, Diagnostic, Report
+from ..model.progress import NullProgress
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 
@@ -185,19 +186,6 @@ class Console:
 
 
 # ---------------------------------------------------------------- progress
-
-class NullProgress:
-    """Progress that shows and remembers nothing (output piped, or --quiet)."""
-
-    def stage(self, name: str, total: int = 0) -> None:
-        """A new stage begins, with `total` steps (0: unknown); the previous one ends."""
-
-    def advance(self, count: int = 1) -> None:
-        """`count` more steps of the current stage are done."""
-
-    def finish(self) -> None:
-        """The last stage ends; safe to call more than once."""
-
 
 class StageTimes(NullProgress):
     """Shows nothing, but remembers how long each stage took (`times`: [(name, seconds)])."""

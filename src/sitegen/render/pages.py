@@ -26,6 +26,7 @@ from ..index.site import SiteModel
 from ..markup.convert import Converter, Rendered
 from ..model import urls
 from ..model.diagnostics import Diagnostic, Report
+from ..model.progress import NullProgress
 from ..model.records import Text
 from ..write import target as write
 from .digest import Digester
@@ -152,6 +153,9 @@ class Worker:
             self.target.write(out_path, data)
         return out_path, entry, report.items
 
+    def render_batch(self, jobs: list[PageJob]) -> list:
+        return [self.render(job) for job in jobs]
+
     def convert_bodies(self, context: dict, report: Report) -> Rendered | None:
         """Put the HTML of each `Body` in the context in its place; its link problems go to `report`."""
         rendered = None
@@ -175,17 +179,29 @@ def _start_worker(worker: Worker) -> None:
 
 
 def _render_batch(jobs: list[PageJob]):
-    return [_WORKER.render(job) for job in jobs]
+    return _WORKER.render_batch(jobs)
 
 
-def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions):
+def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions, progress: NullProgress):
+    """Each job's (output path, cache entry or None, problems), in order; `progress` hears of each batch."""
+    progress.stage("Rendering pages", len(jobs))
+    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
     processes = parallel.processes_for(options.jobs, len(jobs), options.parallel_from)
     if processes <= 1:
         worker.start()
-        return [worker.render(job) for job in jobs]
-    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
-    with parallel.fork_pool(processes, _start_worker, (worker,)) as pool:
-        return [result for batch in pool.imap(_render_batch, batches) for result in batch]
+        results = map(worker.render_batch, batches)
+    else:
+        pool = parallel.fork_pool(processes, _start_worker, (worker,))
+        results = pool.imap(_render_batch, batches)
+    try:
+        done = []
+        for batch in results:
+            done.extend(batch)
+            progress.advance(len(batch))
+        return done
+    finally:
+        if processes > 1:
+            pool.terminate()
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict, report: Report) -> bytes | None:
@@ -217,7 +233,8 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 # --------------------------------------------------------------------------- the whole site
 
 def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
-                cache: RenderCache | None = None, trust_output: bool = False) -> RenderResult | None:
+                cache: RenderCache | None = None, trust_output: bool = False,
+                progress: NullProgress = NullProgress()) -> RenderResult | None:
     """Write every page that changed (all of them without a cache) through `target`.
 
     `trust_output`: the output folder is known to hold what the cache says (a `serve`
@@ -252,7 +269,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             report.items.extend(entry.problems)
     worker = Worker(model, views, options, target, cache.pages, env)
     new_entries = {}
-    for out_path, entry, items in render_pages(worker, todo, options):
+    for out_path, entry, items in render_pages(worker, todo, options, progress):
         report.items.extend(items)
         if entry is not None:
             new_entries[out_path] = entry
