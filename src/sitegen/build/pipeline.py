@@ -28,6 +28,7 @@ from ..markup.convert import summary_text
 from ..model.progress import NullProgress
 from ..model.records import Content
 from ..render import outputs
+from ..render.environment import default_theme
 from ..render.pages import PARALLEL_FROM, RenderCache, RenderOptions, render_site
 
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
@@ -37,7 +38,7 @@ PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
 class BuildOptions:
     content: Path = Path("content")
     output: Path = Path("output")
-    templates: Path = Path("templates")
+    templates: Path = field(default_factory=default_theme)
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False

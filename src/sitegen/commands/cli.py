@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..build import pipeline
+from ..render.environment import default_theme
 from .console import Console
 
 COMMANDS = ("build", "serve", "check", "new", "deploy")
@@ -162,7 +163,8 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
 
 def add_source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="the content folder (default: content)")
-    p.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR", help="the templates folder (default: templates)")
+    p.add_argument("--templates", type=Path, default=default_theme(), metavar="DIR",
+                   help="the theme's templates folder (default: the theme sitegen ships)")
 
 
 def run_build(args) -> int:

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -74,6 +75,11 @@ class CardMemo:
         if html is None:
             html = self.cards[key] = macro(item, level)
         return html
+
+
+def default_theme() -> Path:
+    """The theme sitegen ships (the repository's templates/, installed as the package sitegen.theme)."""
+    return Path(str(resources.files("sitegen.theme")))
 
 
 def template_folders(theme: Path, overrides: Path | None) -> list[Path]:
