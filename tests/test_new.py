@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, SITE_YAML, run_cli
 from sitegen.commands import check
-from sitegen.load import content as load
+from sitegen import load
 from sitegen.commands import new
 from sitegen.model import schema
 from sitegen.model.diagnostics import ERROR, Report

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, SITE_YAML, case_study
 from test_sanitize import executable
 from sitegen.commands import check
-from sitegen.load import content as load
+from sitegen import load
 from sitegen.markup import convert as markup
 from sitegen.build import pipeline
 from sitegen.model import schema

@@ -18,7 +18,7 @@ import yaml
 
 from conftest import ROOT, case_study
 from sitegen.commands import json_schema
-from sitegen.load import content as load
+from sitegen import load
 from sitegen.commands import new
 from sitegen.model import schema
 from sitegen.model.diagnostics import Report

@@ -18,8 +18,9 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..load import content as load
+from .. import load
 from ..write import target as write
+from ..write.copy import copy_files
 from .cache import code_digest, read_cache, save_cache, cache_path, forget
 from .parallel import parallel_map
 from ..model.diagnostics import Report
@@ -209,8 +210,9 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bo
                 forget(cache)
             else:
                 progress.stage("Writing the site")
-                result.changed = target.commit(rendered.files, set(rendered.rendered) | rendered.copied,
-                                               rendered.previous)
+                files, copied, cache.copies = copy_files(target, rendered.fixed, rendered.copies, cache.copies)
+                rendered.files |= files
+                result.changed = target.commit(rendered.files, set(rendered.rendered) | copied, rendered.previous)
                 result.files, result.rendered = rendered.files, rendered.rendered
                 caches.changed = bool(mapper.changed or result.rendered or result.changed)
         except BaseException:

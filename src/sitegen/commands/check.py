@@ -28,7 +28,7 @@ from pathlib import Path
 import jinja2
 
 from ..build import pipeline
-from ..load import content as load
+from .. import load
 from ..load import yamltext
 from ..model.diagnostics import ERROR, HINT, WARNING, Report, display_path
 from ..index.site import build_model

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 from ..model import countries
-from ..load import content as load
+from .. import load
 from ..model import schema
 from ..model.diagnostics import Report
 from ..model.records import Theme

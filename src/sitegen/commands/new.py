@@ -20,7 +20,7 @@ from slugify import slugify
 
 from ..model import countries
 from ..build import pipeline
-from ..load import content as load
+from .. import load
 from ..model import schema
 from ..load import yamltext
 from .check import PLACEHOLDER

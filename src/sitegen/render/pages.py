@@ -90,9 +90,10 @@ class RenderCache:
 @dataclass
 class RenderResult:
     rendered: list[str] = field(default_factory=list)  # output paths rendered this time
-    files: set[str] = field(default_factory=set)  # every output path of the site
-    copied: set[str] = field(default_factory=set)  # files copied or written outside the page renderers
+    files: set[str] = field(default_factory=set)  # every page's output path
     previous: set[str] | None = None  # every file of the last build, when the cache knows them
+    fixed: dict[str, bytes] = field(default_factory=dict)  # small files every build writes (.nojekyll, CNAME)
+    copies: list[tuple[str, Path]] = field(default_factory=list)  # (output path, source) of files copied as they are
 
 
 # --------------------------------------------------------------------------- the pages
@@ -276,7 +277,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             result.rendered.append(out_path)
     if len(new_entries) < len(todo):
         return None
-    copy_files(model, options, target, cache, result)
+    result.fixed, result.copies = files_to_copy(model, options)
     cache.pages = {path: new_entries.get(path) or cache.pages[path] for path in result.files if
                    path in new_entries or path in cache.pages}
     return result
@@ -289,32 +290,17 @@ def lookups_hold(entry: PageEntry, model: SiteModel) -> bool:
                for target, found in entry.lookups)
 
 
-def copy_files(model: SiteModel, options: RenderOptions, target, cache: RenderCache, result: RenderResult) -> None:
-    """Small fixed files, static files and content assets: copied when new or changed."""
+def files_to_copy(model: SiteModel, options: RenderOptions) -> tuple[dict[str, bytes], list[tuple[str, Path]]]:
+    """What the site has besides its pages: small fixed files, and the files copied as they are."""
     fixed = {write.MARKER: b""}
     if model.content.config.cname:
         fixed["CNAME"] = (model.content.config.cname + "\n").encode()
-    for rel, data in fixed.items():
-        result.files.add(rel)
-        path = target.root / rel
-        if not path.exists() or path.read_bytes() != data:
-            target.write(rel, data)
-            result.copied.add(rel)
-    copies = static_files(options) + [(a.rel, a.source) for a in model.content.assets]
-    seen = {}
-    for rel, source in copies:
-        result.files.add(rel)
-        stat = source.stat()
-        stamp = (str(source), stat.st_size, stat.st_mtime_ns)
-        seen[rel] = stamp
-        if cache.copies.get(rel) != stamp or not (target.root / rel).exists():
-            target.copy(rel, source)
-            result.copied.add(rel)
-    cache.copies = seen
+    return fixed, static_files(options) + [(a.rel, a.source) for a in model.content.assets]
 
 
 def static_files(options: RenderOptions) -> list[tuple[str, Path]]:
-    """Files under templates/static (overridden by the content folder's), copied to static/."""
+    """Files under the theme's static/ (overridden by the content folder's), published under the static route."""
+    base_path = BY_KIND["static"].route.split("{")[0]
     chosen: dict[str, Path] = {}
     for folder in (options.templates, options.overrides):
         if folder is None or not (folder / "static").is_dir():
@@ -325,5 +311,5 @@ def static_files(options: RenderOptions) -> list[tuple[str, Path]]:
             for name in sorted(files):
                 if not name.startswith("."):
                     path = Path(dirpath) / name
-                    chosen["static/" + path.relative_to(base).as_posix()] = path
+                    chosen[base_path + path.relative_to(base).as_posix()] = path
     return sorted(chosen.items())

@@ -1,0 +1,147 @@
+"""Files of a content folder: where things are, reading text, links that must stay inside, assets.
+
+Owns the folder layout (case-studies/, pages/, site.yaml, home.md, templates/),
+reading a file as text (UTF-8 with or without BOM, any line ending), refusing
+links that lead outside the content folder or nowhere, finding the Markdown
+files and the assets (every other file), and keeping assets off the places
+the site's own files take.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+from slugify import slugify
+
+from ..model.diagnostics import Report
+from ..model.records import Asset
+from ..model.urls import Reserved
+
+CASE_STUDY_DIR = "case-studies"
+PAGES_DIR = "pages"
+SITE_FILE = "site.yaml"
+HOME_FILE = "home.md"
+OVERRIDES_DIR = "templates"  # a content folder may carry its own template overrides
+NOTHING_RESERVED = Reserved(frozenset(), frozenset(), frozenset(), (), frozenset())
+
+
+def read_text(path: Path, report: Report) -> str | None:
+    """The file as text with LF line endings, or None (with a located error)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(path, None, f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
+        report.error(path, line, "the file is not UTF-8 text",
+                     "Save it as UTF-8 (in most editors: Save with encoding > UTF-8).", column)
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def is_inside(root: Path, path: Path, report: Report, folders: dict[str, str] | None = None) -> bool:
+    """False (with an error) when `path` is a link to a file outside the content folder.
+
+    `folders` remembers where each folder really is, so a folder of many files is resolved once.
+    """
+    folders = {} if folders is None else folders
+    try:
+        real = str(path.resolve()) if path.is_symlink() else os.path.join(real_folder(path.parent, folders), path.name)
+        base = real_folder(root, folders).rstrip(os.sep) + os.sep
+        if not real.startswith(base):
+            report.error(path, None, "this file is a link to something outside the content folder",
+                         "Copy the file into the content folder instead of linking to it.")
+            return False
+    except (OSError, RuntimeError):  # a link to itself, or a name the system cannot use
+        report_dead_link(path, report)
+        return False
+    return True
+
+
+def report_dead_link(path: Path, report: Report) -> None:
+    report.error(path, None, "this file is a link that leads nowhere",
+                 "Replace the link with the file itself, or delete it.")
+
+
+def real_folder(folder: Path, folders: dict[str, str]) -> str:
+    key = str(folder)
+    if key not in folders:
+        folders[key] = str(folder.resolve())
+    return folders[key]
+
+
+def markdown_files(folder: Path, report: Report) -> list[Path]:
+    """The .md files of a folder, sorted; of two names that differ only in case, the second is refused."""
+    files, seen = [], {}
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        names = []
+    for path in (folder / name for name in names):
+        key = folded(path.name)
+        if key in seen:
+            report.error(path, None, f"'{path.name}' and '{seen[key]}' differ only in upper and lower case",
+                         "Windows and macOS see them as one file: rename or merge one of them.")
+            continue
+        seen[key] = path.name
+        files.append(path)
+    return files
+
+
+def file_slug(path: Path) -> str:
+    return slugify(path.stem)
+
+
+
+def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVED) -> list[Asset]:
+    """Every non-Markdown file in the content folder, except site.yaml, overrides and hidden files."""
+    assets = []
+    seen: dict[str, str] = {}
+    folders: dict[str, str] = {}  # see is_inside
+    for folder, dirs, files in os.walk(root):
+        rel_folder = Path(folder).relative_to(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not (rel_folder == Path(".") and d == OVERRIDES_DIR))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith(".md") or (rel_folder == Path(".") and name == SITE_FILE):
+                continue
+            path = Path(folder) / name
+            if not is_inside(root, path, report, folders):
+                continue
+            if not path.is_file():  # a link to a missing file
+                report_dead_link(path, report)
+                continue
+            rel = (rel_folder / name).as_posix()
+            key = folded(rel)
+            if takes_generated_place(key, reserved):
+                report.error(path, None, f"'{rel}' would replace a file the site makes itself",
+                             "Rename the file or move it into another folder.")
+                continue
+            if key in seen:
+                report.error(path, None, f"'{rel}' and '{seen[key]}' differ only in upper and lower case",
+                             "Windows and macOS see them as one file: rename one of them.")
+                continue
+            seen[key] = rel
+            assets.append(Asset(rel, path))
+    return assets
+
+
+def takes_generated_place(key: str, reserved: Reserved) -> bool:
+    """Would a file at `key` (folded) replace, or stand in the way of, a file the site makes?"""
+    top = key.split("/", 1)[0]
+    return (key.rsplit("/", 1)[-1] in reserved.names or key in reserved.files or key in reserved.folders
+            or key.startswith(reserved.copied) or ("/" in key and top in reserved.files))
+
+
+def folded(rel: str) -> str:
+    """The form under which two paths are one file on Windows and macOS (case and Unicode form ignored)."""
+    return unicodedata.normalize("NFC", rel).casefold()
