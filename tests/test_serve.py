@@ -652,10 +652,14 @@ def test_the_served_folder_equals_a_clean_build_after_every_rebuild(tmp_path, mo
 
 
 def test_serve_builds_with_the_session_only():
-    """serve owns no build logic: it reaches the stages through pipeline.Session."""
-    source = (ROOT / "src" / "sitegen" / "serve.py").read_text()
-    for stage in ("render", "load", "index", "write"):
-        assert f"from .{stage} import" not in source and f"from . import {stage}" not in source
+    """serve owns no build logic: it reaches the stages through pipeline.Session, in its builder process."""
+    serve_source = (ROOT / "src" / "sitegen" / "commands" / "serve.py").read_text()
+    source = (ROOT / "src" / "sitegen" / "build" / "remote.py").read_text()  # the builder serve forks
+    for text in (serve_source, source):
+        for stage in ("render", "load", "index", "write"):
+            assert f"from .{stage} import" not in text and f"from . import {stage}" not in text
+            assert f"from ..{stage}" not in text and f"from .. import {stage}" not in text
+    assert "remote.RemoteSession(" in serve_source
     assert "pipeline.Session(" in source
 
 

@@ -3,12 +3,19 @@
 Loading and rendering both use it. Work goes to a pool of *forked* processes,
 which inherit the site model without pickling it; where the platform cannot
 fork, or the work is too small to pay for a pool, it runs in this process.
+
+A worker starts with SIGINT and SIGTERM at their defaults: it never runs a
+handler it inherited from the process that forked it (`serve`'s would stop
+the wrong event loop), and a signal sent to its process group ends it. Fork
+only from a process that runs no other thread (`serve` builds in a process
+of its own for this: see remote.py).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 
 
 def processes_for(jobs: int, count: int, threshold: int) -> int:
@@ -19,8 +26,17 @@ def processes_for(jobs: int, count: int, threshold: int) -> int:
     return processes
 
 
+def start_worker(initializer=None, initargs: tuple = ()) -> None:
+    """The first thing a pool worker runs: default signal handling, then the caller's initializer."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 def fork_pool(processes: int, initializer=None, initargs: tuple = ()):
-    return multiprocessing.get_context("fork").Pool(processes, initializer, initargs)
+    """A pool of `processes` forked workers, each running `initializer(*initargs)` once it starts."""
+    return multiprocessing.get_context("fork").Pool(processes, start_worker, (initializer, initargs))
 
 
 def parallel_map(function, items: list, jobs: int, threshold: int) -> list:

@@ -81,10 +81,11 @@ class DebouncedWatcher(Watcher):
         return self.filepath, None
 
     def stop(self) -> None:
+        """Stop watching; waits at most a second (watchdog's threads are daemons: they never hold up an exit)."""
         self._callback = None
         if self._observer.is_alive():
             self._observer.stop()
-            self._observer.join(timeout=5)
+            self._observer.join(timeout=1)
 
     def _tasks_for(self, changed: Iterable[str]) -> list[Callable]:
         funcs: list[Callable] = []
