@@ -22,6 +22,7 @@ from .. import load
 from ..write import target as write
 from ..write.copy import copy_files
 from .cache import code_digest, read_cache, save_cache, cache_path, forget
+from . import parallel
 from .parallel import parallel_map
 from ..model.diagnostics import Report
 from ..index.site import SiteModel, build_model
@@ -30,9 +31,10 @@ from ..model.progress import NullProgress
 from ..model.records import Content
 from ..render import outputs
 from ..render.environment import default_theme
-from ..render.pages import PARALLEL_FROM, RenderCache, RenderOptions, render_site
+from ..render.pages import RenderCache, RenderOptions, render_site
 
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
+PARALLEL_FROM = 150  # fewer pages to render than this render in-process (forking costs more)
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,12 @@ class BuildOptions:
 
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
-        return RenderOptions(self.templates, overrides if overrides.is_dir() else None, self.jobs,
-                             self.parallel_from, site_key=f"{code_digest()}\0{shaping_versions()}",
-                             read_body=functools.partial(load.body_text, self.content))
+        return RenderOptions(self.templates, overrides if overrides.is_dir() else None,
+                             site_key=f"{code_digest()}\0{shaping_versions()}",
+                             read_body=functools.partial(load.body_text, self.content),
+                             processes=functools.partial(parallel.processes_for, self.jobs,
+                                                         threshold=self.parallel_from),
+                             pool=parallel.fork_pool)
 
 
 # The libraries whose versions can change what a page looks like: a new one renders every page again.

@@ -21,7 +21,6 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ..build import parallel
 from ..index.site import SiteModel
 from ..markup.convert import Converter, Rendered
 from ..model import urls
@@ -36,16 +35,17 @@ from .outputs import BY_KIND, OUTPUTS, Output
 from .views import Body, SiteViews, site_views
 
 BATCH = 48  # pages per task sent to a worker
-PARALLEL_FROM = 150  # fewer pages than this render in-process (forking costs more)
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     templates: Path
     overrides: Path | None = None  # the content folder's own templates/, if any
-    jobs: int = 0  # worker processes; 0 = one per core
-    parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in this process
     site_key: str = ""  # sitegen's code and the versions of what shapes output
+    # Where pages render (the build stage decides): how many processes a number of pages deserves,
+    # and the pool of worker processes, made as pool(processes, initializer, initargs).
+    processes: Callable[[int], int] = field(default=lambda count: 1, compare=False)
+    pool: Callable | None = field(default=None, compare=False)
     # for records a cache kept without their body; not compared (a new one each build, same job)
     read_body: Callable[[Text], str] | None = field(default=None, compare=False)
 
@@ -187,12 +187,12 @@ def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions, pr
     """Each job's (output path, cache entry or None, problems), in order; `progress` hears of each batch."""
     progress.stage("Rendering pages", len(jobs))
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
-    processes = parallel.processes_for(options.jobs, len(jobs), options.parallel_from)
+    processes = options.processes(len(jobs)) if options.pool is not None else 1
     if processes <= 1:
         worker.start()
         results = map(worker.render_batch, batches)
     else:
-        pool = parallel.fork_pool(processes, _start_worker, (worker,))
+        pool = options.pool(processes, _start_worker, (worker,))
         results = pool.imap(_render_batch, batches)
     try:
         done = []
