@@ -81,7 +81,7 @@ class RenderCache:
 
     pages: dict[str, PageEntry] = field(default_factory=dict)  # output path -> entry
     copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
-    templates: tuple = field(default=(), metadata=MEMORY_ONLY)  # (template stamps, their digests)
+    templates: tuple = ()  # (template stamps, their digests): a warm build parses no template
     cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # see views.site_views
     digester: Digester | None = field(default=None, metadata=MEMORY_ONLY)  # digests of unchanged records
     bytecode: CompiledTemplates | None = field(default=None, metadata=MEMORY_ONLY)  # compiled once a session
@@ -192,6 +192,8 @@ def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions, pr
         worker.start()
         results = map(worker.render_batch, batches)
     else:
+        for job in {job.kind: job for job in jobs}.values():  # compiled once here, not in every worker
+            worker.env.get_template(BY_KIND[job.kind].template)
         pool = options.pool(processes, _start_worker, (worker,))
         results = pool.imap(_render_batch, batches)
     try:
