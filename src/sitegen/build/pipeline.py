@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import functools
 import gc
-import importlib.metadata
 import os
-import platform
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 from .. import load
 from ..write import target as write
 from ..write.copy import copy_files
-from .cache import code_digest, read_cache, save_cache, cache_path, forget
+from .cache import code_digest, library_versions, read_cache, save_cache, cache_path, forget
 from . import parallel
 from .parallel import parallel_map
 from ..model.diagnostics import Report
@@ -52,28 +50,11 @@ class BuildOptions:
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
         return RenderOptions(self.templates, overrides if overrides.is_dir() else None,
-                             site_key=f"{code_digest()}\0{shaping_versions()}",
+                             site_key=f"{code_digest()}\0{library_versions()!r}",
                              read_body=functools.partial(load.body_text, self.content),
                              processes=functools.partial(parallel.processes_for, self.jobs,
                                                          threshold=self.parallel_from),
                              pool=parallel.fork_pool)
-
-
-# The libraries whose versions can change what a page looks like: a new one renders every page again.
-SHAPING_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pycountry", "python-frontmatter", "pyyaml",
-                     "python-slugify")
-
-
-@functools.cache
-def shaping_versions() -> str:
-    """Python's version and those of SHAPING_LIBRARIES, e.g. "python 3.11.7; jinja2 3.1.6; ..."."""
-    found = [f"python {platform.python_version()}"]
-    for name in SHAPING_LIBRARIES:
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} missing")
-    return "; ".join(found)
 
 
 def load_rules() -> load.LoadRules:
