@@ -20,8 +20,10 @@ WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 README = ROOT / "README.md"
 
 # The README's quick-start commands, as the lead wrote them; README.md wins when it has them.
-INSTALL_AND_BUILD = "python -m pip install -e . && python build.py"
-INSTALL_AND_TEST = 'python -m pip install -e ".[test]" && python -m pytest'
+# Both install the versions pinned in constraints.txt.
+INSTALL_AND_BUILD = "python -m pip install -e . -c constraints.txt && python build.py"
+INSTALL_AND_TEST = 'python -m pip install -e ".[test]" -c constraints.txt && python -m pytest'
+CI_RUN = ROOT / ".ci" / "run"
 BASE_URL_OPTION = '--base-url "${{ steps.pages.outputs.base_url }}/"'
 
 # action -> lowest major accepted (the workflow's comment explains the choice)
@@ -179,3 +181,13 @@ def test_workflow_explains_the_action_versions_and_the_dotfile_rule(workflow):
     text = WORKFLOW.read_text(encoding="utf-8")
     assert "Node 24" in text
     assert ".nojekyll" in text and "Jekyll" in text
+
+
+def test_ci_runs_the_readme_commands_then_the_upstream_markdown_tests(readme_commands):
+    """.ci/run runs the two README commands verbatim (a failure in either stops it), then Python-Markdown's suite."""
+    lines = [line.strip() for line in CI_RUN.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.strip().startswith("#")]
+    commands = [line for line in lines if "build.py" in line or "pytest" in line or "upstream" in line]
+    assert commands == [f"{readme_commands[0]} || exit", f"{readme_commands[1]} || exit",
+                        "python scripts/markdown_upstream_tests.py"]
+    assert all("-c constraints.txt" in command for command in readme_commands)

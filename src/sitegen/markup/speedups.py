@@ -12,20 +12,34 @@ about 40% of a conversion:
 - The block parser likewise asks every block processor (headings, rules,
   quotes, tables, footnote and link definitions...) whether it wants each
   block; a processor whose pattern needs a character the block lacks is
-  told "no" at once.
+  not asked (`skipping_parse_blocks`).
 - `Markdown.is_block_level`, asked over a million times per 10,000 documents,
-  searches a list of some fifty tag names; here it looks in a set made from
-  the same list once the extensions have added theirs.
+  searches a list of some fifty tag names; here it looks in a set kept beside
+  that list (`BlockLevelElements`), updated whenever the list changes.
 
-The triggers were read off the patterns of Python-Markdown 3.11, which are
-written out below: a processor whose pattern text differs (another version, an
-extension's own) gets no triggers and is always tried, as without sitegen.
-Tests convert the showcase, the benchmark corpus and generated Markdown with
-and without these changes and compare the HTML byte for byte.
+What they rely on: Python-Markdown's private inline loop
+(`InlineProcessor.__handleInline`) and the patterns of Python-Markdown 3.11,
+written out below. `install` does nothing outside 3.11.x (`SUPPORTED`), so
+another release runs stock; within it, a processor whose pattern text differs
+(an extension's own) gets no triggers and is always tried, as without sitegen.
+What the registries and the tag list hold is read when it is used, not when
+`install` runs: patterns, processors and block-level tags that extensions add
+later count as they do in stock Python-Markdown.
+
+Nothing here adds a stack frame where Python-Markdown recurses:
+`BlockQuoteProcessor` stops nesting quotes by the depth of the stack
+(`util.nearing_recursion_limit`), so a wrapper around a processor's `test`
+would move the level where deep quotes stop.
+
+Tests convert the showcase, the benchmark corpus, generated Markdown and
+deeply nested quotes and lists with and without these changes and compare the
+HTML byte for byte; scripts/markdown_upstream_tests.py runs Python-Markdown's
+own test suite with them installed.
 """
 
 from __future__ import annotations
 
+import markdown
 from markdown import blockprocessors, inlinepatterns, util
 from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.tables import TableProcessor
@@ -64,6 +78,16 @@ BLOCK_TRIGGERS: dict[tuple[type, str | None], tuple[str, ...]] = {
 }
 
 
+# Python-Markdown releases the private internals and patterns above were read from: 3.11.x.
+SUPPORTED = ((3, 11), (3, 12))  # from, and up to but not including
+
+
+def supported(version_info: tuple) -> bool:
+    """Whether a Python-Markdown of `version_info` (as `markdown.__version_info__`) is one sitegen speeds up."""
+    low, high = SUPPORTED
+    return low <= tuple(version_info[:2]) < high
+
+
 def pattern_source(processor) -> str | None:
     """The regular expression an inline pattern or block processor uses, as text (None if it has none)."""
     pattern = getattr(processor, "pattern" if isinstance(processor, inlinepatterns.Pattern) else "RE", None)
@@ -86,9 +110,15 @@ def block_triggers(processor) -> tuple[str, ...] | None:
 class SkippingInlineProcessor(InlineProcessor):
     """The stock inline treeprocessor, skipping each pattern whose triggers the text lacks."""
 
-    def run(self, tree, ancestors=None):
-        self.plan = tuple((pattern, triggers(pattern)) for pattern in self.md.inlinePatterns)
-        return super().run(tree, ancestors)
+    @property
+    def run(self):
+        """The stock `run`, once the triggers of the patterns registered now are read.
+
+        A property, not an override calling `super().run(...)`: the stock method then runs
+        with no frame of sitegen's beneath it, as deep in the stack as without the speed-ups.
+        """
+        self.plan = tuple((pattern, triggers(pattern)) for pattern in self.inlinePatterns)
+        return super().run
 
     # Python-Markdown's own loop (`InlineProcessor.__handleInline`), which its other
     # methods call by its private name, plus the trigger test.
@@ -113,29 +143,83 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
-def guard_block_processor(processor, needed: tuple[str, ...]) -> None:
-    """Answer `test` with False at once when the block holds none of `needed`."""
-    test = processor.test
+def skipping_parse_blocks(parser):
+    """`parser.parseBlocks` that does not ask a processor about a block lacking all its triggers.
 
-    def guarded(parent, block: str) -> bool:
-        for trigger in needed:
-            if trigger in block:
-                return test(parent, block)
+    The processors and their triggers are read from `parser.blockprocessors` at each call
+    (each document, each quote, each list item), and kept while the registry holds the same
+    processors in the same order.
+    """
+    plans: dict[tuple, tuple] = {}  # the processors, in order -> (processor, triggers) pairs
+
+    # Python-Markdown's loop (`BlockParser.parseBlocks`) plus the trigger test, replacing the
+    # method rather than wrapping it or the processors' `test`: the stack stays as deep as in
+    # stock Python-Markdown, whose BlockQuoteProcessor measures it.
+    def parseBlocks(parent, blocks: list[str]) -> None:
+        processors = tuple(parser.blockprocessors)
+        plan = plans.get(processors)
+        if plan is None:
+            plans.clear()
+            plan = plans[processors] = tuple((processor, block_triggers(processor)) for processor in processors)
+        while blocks:
+            for processor, needed in plan:
+                if needed is not None:
+                    block = blocks[0]
+                    for trigger in needed:
+                        if trigger in block:
+                            break
+                    else:  # none of its triggers: the processor would say no
+                        continue
+                if processor.test(parent, blocks[0]):
+                    if processor.run(parent, blocks) is not False:
+                        break
+
+    return parseBlocks
+
+
+class BlockLevelElements(list):
+    """`Markdown.block_level_elements`, still a list extensions may change, with its tags as a set in `members`."""
+
+    def __init__(self, tags=()):
+        super().__init__(tags)
+        self.members = frozenset(self)
+
+    def _keeping_members(change):
+        def changed(self, *args):
+            result = change(self, *args)
+            self.members = frozenset(self)
+            return result
+
+        changed.__name__ = change.__name__
+        return changed
+
+    append, extend, insert, remove, pop, clear = map(
+        _keeping_members, (list.append, list.extend, list.insert, list.remove, list.pop, list.clear))
+    __setitem__, __delitem__, __iadd__, __imul__ = map(
+        _keeping_members, (list.__setitem__, list.__delitem__, list.__iadd__, list.__imul__))
+    del _keeping_members
+
+
+def fast_is_block_level(md):
+    """`md.is_block_level` looking in the set of `md.block_level_elements` as it is at each call."""
+
+    def is_block_level(tag) -> bool:  # as Markdown.is_block_level
+        if not isinstance(tag, str):
+            return False
+        tags = md.block_level_elements
+        members = tags.members if type(tags) is BlockLevelElements else tags  # a list put in its place: search it
+        return tag.lower().rstrip("/") in members
+
+    return is_block_level
+
+
+def install(md) -> bool:
+    """Apply all three to `md`, a Markdown instance whose extensions are loaded; False (nothing
+    changed, stock Python-Markdown runs) when the installed Python-Markdown is not one of `SUPPORTED`."""
+    if not supported(markdown.__version_info__):
         return False
-
-    processor.test = guarded
-
-
-def install(md) -> None:
-    """Apply all three to `md`, a Markdown instance whose extensions are all loaded."""
     md.treeprocessors.register(SkippingInlineProcessor(md), "inline", 20)  # the stock one's name and priority
-    for processor in md.parser.blockprocessors:
-        needed = block_triggers(processor)
-        if needed is not None:
-            guard_block_processor(processor, needed)
-    block_level = frozenset(md.block_level_elements)
-
-    def is_block_level(tag) -> bool:  # as Markdown.is_block_level, with a set
-        return isinstance(tag, str) and tag.lower().rstrip("/") in block_level
-
-    md.is_block_level = is_block_level
+    md.parser.parseBlocks = skipping_parse_blocks(md.parser)
+    md.block_level_elements = BlockLevelElements(md.block_level_elements)
+    md.is_block_level = fast_is_block_level(md)
+    return True
