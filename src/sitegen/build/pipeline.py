@@ -29,6 +29,7 @@ from ..model.progress import NullProgress
 from ..model.records import Content
 from ..render import outputs
 from ..render.environment import default_theme
+from ..render.digest import Digester
 from ..render.pages import RenderCache, RenderOptions, render_site
 
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
@@ -86,7 +87,7 @@ class BuildResult:
 
 @dataclass
 class LoadMemo:
-    """Case-study files as the last run loaded them: posix path -> (file stamp, loader result)."""
+    """Case-study files as the last run loaded them: posix path -> (file stamp, loader result, record digest)."""
 
     key: str = ""
     entries: dict[str, tuple] = field(default_factory=dict)
@@ -115,6 +116,7 @@ class MemoMapper:
         self.jobs = jobs
         self.progress = progress
         self.changed = False  # did any file come, go or change since the last run?
+        self.digests: list[tuple] = []  # (record, digest) of every case study of the last call
 
     def __call__(self, loader, paths: list[Path]) -> list:
         memo = self.memo
@@ -130,12 +132,17 @@ class MemoMapper:
                 entries[rel], results[i] = known, known[1]
         misses = [i for i, result in enumerate(results) if result is None]
         self.progress.stage("Reading case studies", len(misses))
+        digester = Digester()
         for i, result in zip(misses, parallel_map(loader, [paths[i] for i in misses], self.jobs, PARALLEL_LOAD_FROM)):
             results[i] = result
             study, items, _ = result  # kept without body and front-matter marks
             light = replace(study, body=study.body.without_body()) if study is not None else None
-            entries[rels[i]] = (stamps[i], (light, items, None))
+            entries[rels[i]] = (stamps[i], (light, items, None), digester.hexdigest(light) if light else "")
         self.progress.advance(len(misses))
+        # A record's digest leaves out its Markdown (its `digest` stands for it): a record read
+        # again and the same record kept without its body have one digest.
+        self.digests = [(result[0], bytes.fromhex(entries[rel][2])) for rel, result in zip(rels, results)
+                        if result[0] is not None]
         self.changed = bool(misses) or len(old) != len(paths)  # new, changed or deleted files
         memo.entries = entries
         return results
@@ -190,7 +197,7 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bo
         target.begin()
         try:
             rendered = render_site(result.model, options.render_options(), result.report, target, cache,
-                                   trust_output, progress)
+                                   trust_output, progress, mapper.digests)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
                 forget(cache)

@@ -52,7 +52,7 @@ class Reserved:
 class Urls:
     base_url: str  # absolute, ends with "/"
     # links already made: a page asks for the same few dozen many times over
-    made: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    made: dict[str, str] = field(default_factory=dict, compare=False, repr=False, metadata={"digest": False})
 
     @functools.cached_property
     def base_path(self) -> str:

@@ -27,11 +27,18 @@ DIGEST_SIZE = 16
 
 
 class Digester:
-    """`digest(value)`: 16 bytes that change exactly when the value does."""
+    """`digest(value)`: 16 bytes that change exactly when the value does.
 
-    def __init__(self, previous: "Digester | None" = None):
+    `previous`: the digester of the last build in this process, whose memo is
+    reused for values still alive. `known`: (value, digest) pairs computed
+    earlier, e.g. by the build stage when it loaded a record (a warm build then
+    digests no unchanged record again).
+    """
+
+    def __init__(self, previous: "Digester | None" = None, known=()):
         self.memo: dict[int, tuple[object, bytes]] = {}  # id(value) -> (value, digest)
-        self.old = previous.memo if previous is not None else {}
+        self.old = dict(previous.memo) if previous is not None else {}
+        self.old.update((id(value), (value, digest)) for value, digest in known)
         self.fields: dict[type, tuple[str, ...]] = {} if previous is None else previous.fields
 
     def hexdigest(self, value) -> str:
@@ -40,31 +47,49 @@ class Digester:
     def digest(self, value) -> bytes:
         return hashlib.blake2b(self.encode(value), digest_size=DIGEST_SIZE).digest()
 
+    def derive(self, value, source, known: dict[str, str], kept: dict[str, str]) -> None:
+        """Digest `value`, made from `source` by code alone, at most once for each `source`.
+
+        `known` maps a source's digest to the digest of what was made from it in an earlier
+        build (the cache keeps it); the same source makes the same value, since the code
+        that makes it is in every cache key. What this build used goes into `kept`.
+        """
+        key = self.hexdigest(source)
+        made = known.get(key)
+        digest = bytes.fromhex(made) if made else self.digest(value)
+        self.memo[id(value)] = (value, digest)
+        kept[key] = made or digest.hex()
+
     def encode(self, value) -> bytes:
         """The canonical bytes of `value`; containers hold their items' digests or inline scalars."""
         kind = type(value)
+        if kind is str:
+            data = value.encode("utf-8", "surrogatepass")
+            return b"s%d:" % len(data) + data
+        known = self.memo.get(id(value))
+        if known is not None and known[0] is value:
+            return b"h" + known[1] + b";"
         if value is None:
             return b"N"
         if kind is bool:
             return b"T" if value else b"F"
-        if isinstance(value, str):  # str and jinja2's Markup alike: the text is what a page shows
-            data = value.encode("utf-8", "surrogatepass")
-            return b"s%d:" % len(data) + data
         if kind is int:
             return b"i%d;" % value
-        if kind is float:
-            if math.isnan(value):
-                return b"fnan;"
-            return b"f" + value.hex().encode() + b";"
-        if kind is dt.date:
-            return b"d" + value.isoformat().encode() + b";"
-        if kind is tuple or dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if kind is tuple or kind in self.fields or dataclasses.is_dataclass(value) and not isinstance(value, type):
             return b"h" + self._memoised(value) + b";"
         if kind is list:
             return self._sequence(b"l", value)
         if kind is dict:
+            if all(type(k) is str for k in value):  # a context: sorted by its names
+                return b"m%d:" % len(value) + b"".join([self.encode(k) + self.encode(value[k]) for k in sorted(value)])
             items = sorted((self.encode(k), self.encode(v)) for k, v in value.items())
             return b"m%d:" % len(items) + b"".join(k + v for k, v in items)
+        if isinstance(value, str):  # jinja2's Markup: the text is what a page shows
+            return self.encode(str(value))
+        if kind is float:
+            return b"fnan;" if math.isnan(value) else b"f" + value.hex().encode() + b";"
+        if kind is dt.date:
+            return b"d" + value.isoformat().encode() + b";"
         if kind in (set, frozenset):
             items = sorted(self.encode(item) for item in value)
             return b"e%d:" % len(items) + b"".join(items)
@@ -77,9 +102,6 @@ class Digester:
 
     def _memoised(self, value) -> bytes:
         key = id(value)
-        known = self.memo.get(key)
-        if known is not None and known[0] is value:
-            return known[1]
         known = self.old.get(key)
         if known is None or known[0] is not value:
             if type(value) is tuple:
@@ -91,7 +113,7 @@ class Digester:
         return known[1]
 
     def _sequence(self, tag: bytes, items) -> bytes:
-        return tag + b"%d:" % len(items) + b"".join(self.encode(item) for item in items)
+        return tag + b"%d:" % len(items) + b"".join([self.encode(item) for item in items])
 
     def _dataclass(self, value) -> bytes:
         kind = type(value)
@@ -100,4 +122,4 @@ class Digester:
             names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(kind)
                                               if f.metadata.get("digest", True))
         head = f"c{kind.__module__}.{kind.__qualname__}:".encode()
-        return head + b"".join(self.encode(getattr(value, name)) for name in names)
+        return head + b"".join([self.encode(getattr(value, name)) for name in names])

@@ -82,6 +82,8 @@ class RenderCache:
     pages: dict[str, PageEntry] = field(default_factory=dict)  # output path -> entry
     copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
     templates: tuple = ()  # (template stamps, their digests): a warm build parses no template
+    card_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its card's (views.site_views)
+    site_digest: str = ""  # of the model, templates and key the pages were last rendered from
     cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # see views.site_views
     digester: Digester | None = field(default=None, metadata=MEMORY_ONLY)  # digests of unchanged records
     bytecode: CompiledTemplates | None = field(default=None, metadata=MEMORY_ONLY)  # compiled once a session
@@ -237,18 +239,19 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
                 cache: RenderCache | None = None, trust_output: bool = False,
-                progress: NullProgress = NullProgress()) -> RenderResult | None:
+                progress: NullProgress = NullProgress(), known_digests=()) -> RenderResult | None:
     """Write every page that changed (all of them without a cache) through `target`.
 
     `trust_output`: the output folder is known to hold what the cache says (a `serve`
     session owns it), so pages are not checked on disk.
 
+    `known_digests`: (record, digest) pairs the build stage already has (see `digest.Digester`).
     Returns None when a template failed (reported); the caller then aborts the target.
     `cache` is updated in place when the render succeeds.
     """
     cache = cache if cache is not None else RenderCache()
     previous = (set(cache.pages) | set(cache.copies) | {write.MARKER, "CNAME"}) if cache.pages else None
-    views = site_views(model, cache.cards)
+    cache.digester = digester = Digester(cache.digester, known_digests)
     if cache.bytecode is None:
         cache.bytecode = CompiledTemplates()
     folders = template_folders(options.templates, options.overrides)
@@ -256,10 +259,20 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     stamps = template_stamps(folders)
     if not cache.templates or cache.templates[0] != stamps:
         cache.templates = (stamps, template_digests(env, {o.template for o in OUTPUTS if o.template}))
-    cache.digester = digester = Digester(cache.digester)
     site_key = f"{options.site_key}\0{environment_key(model.urls)!r}"
-    jobs = page_jobs(model, views, cache.templates[1], site_key, digester)
+    # Every context is made from the model by code, so a site whose model, templates and key
+    # are as they were has every page as it was: no context needs making or digesting.
+    site_digest = digester.hexdigest((site_key, cache.templates[1], model))
     result = RenderResult(previous=previous)
+    if site_digest == cache.site_digest and cache.pages and (trust_output or all(
+            os.path.exists(os.path.join(target.root, path)) for path in cache.pages)):
+        result.files = set(cache.pages)
+        for entry in cache.pages.values():
+            report.items.extend(entry.problems)
+        result.fixed, result.copies = files_to_copy(model, options)
+        return result
+    views = site_views(model, cache.cards, digester, cache.card_digests)
+    jobs = page_jobs(model, views, cache.templates[1], site_key, digester)
     todo = []
     for job in jobs:
         out_path = urls.output_file(job.path)
@@ -282,6 +295,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     result.fixed, result.copies = files_to_copy(model, options)
     cache.pages = {path: new_entries.get(path) or cache.pages[path] for path in result.files if
                    path in new_entries or path in cache.pages}
+    cache.site_digest = site_digest
     return result
 
 

@@ -128,8 +128,17 @@ def make_card(study: CaseStudy, model: SiteModel) -> StudyCard:
                      study.image, study.draft, study.lang)
 
 
-def site_views(model: SiteModel, memo: dict[int, tuple] | None = None) -> SiteViews:
-    """Every card and group view of the site; `memo` (id(record) -> (record, card)) is kept by a session."""
+def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=None,
+               card_digests: dict[str, str] | None = None) -> SiteViews:
+    """Every card and group view of the site.
+
+    `memo` (id(record) -> (record, card)) is kept by a session. With a `digester`, each card
+    is digested once per record (`Digester.derive`); `card_digests` (record digest -> card
+    digest) is kept by the cache and replaced by the ones this build used.
+    """
+    known_cards = dict(card_digests or {})
+    card_digests = {} if card_digests is None else card_digests
+    card_digests.clear()
     memo = {} if memo is None else memo
     kept, cards = {}, {}
     for study in model.studies:
@@ -138,6 +147,8 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None) -> SiteVi
             known = (study, make_card(study, model))
         kept[id(study)] = known
         cards[study.slug] = known[1]
+        if digester is not None:
+            digester.derive(known[1], study, known_cards, card_digests)
     memo.clear()
     memo.update(kept)
 
