@@ -59,16 +59,20 @@ class Body:
     text: Text
 
 
-@dataclass(frozen=True)
-class CountryView:
-    country: Country
-    region: Region
-    path: str
-    studies: tuple[StudyCard, ...]
+class Counted:
+    """A view of a group with its `studies`; `count` says how many."""
 
     @property
     def count(self) -> int:
         return len(self.studies)
+
+
+@dataclass(frozen=True)
+class CountryView(Counted):
+    country: Country
+    region: Region
+    path: str
+    studies: tuple[StudyCard, ...]
 
 
 @dataclass(frozen=True)
@@ -81,26 +85,18 @@ class CountryCount:
 
 
 @dataclass(frozen=True)
-class ThemeView:
+class ThemeView(Counted):
     theme: Theme
     path: str
     studies: tuple[StudyCard, ...]
 
-    @property
-    def count(self) -> int:
-        return len(self.studies)
-
 
 @dataclass(frozen=True)
-class RegionView:
+class RegionView(Counted):
     region: Region
     path: str
     countries: tuple[CountryView, ...]
     studies: tuple[StudyCard, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.studies)
 
 
 @dataclass
