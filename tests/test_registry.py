@@ -190,22 +190,22 @@ def test_contexts_hold_only_values_with_a_canonical_digest(tmp_path):
     thirty_in_one_country(site)
     content = pipeline.load.load_content(site.content.root, Report(), rules=pipeline.load_rules())
     model = build_model(content, outputs.routes())
-    from sitegen.render.pages import page_context
+    from sitegen.render.pages import own_context, site_context
     from sitegen.render.views import site_views
     views = site_views(model)
     digester = Digester()
-    digests = {path: digester.hexdigest(page_context(o, model, path, ref, views))
+    digests = {path: digester.hexdigest({**site_context(model), **own_context(o, model, path, ref, views)})
                for o in outputs.OUTPUTS if o.pages for path, ref in o.pages(model)}
     assert len(set(digests.values())) == len(digests)
     script = (
         "import sys, json\n"
         "from sitegen.build import pipeline\nfrom sitegen.index.site import build_model\n"
         "from sitegen.model.diagnostics import Report\nfrom sitegen.render import outputs\n"
-        "from sitegen.render.digest import Digester\nfrom sitegen.render.pages import page_context\n"
+        "from sitegen.render.digest import Digester\nfrom sitegen.render.pages import own_context, site_context\n"
         "from sitegen.render.views import site_views\nfrom pathlib import Path\n"
         "c = pipeline.load.load_content(Path(sys.argv[1]), Report(), rules=pipeline.load_rules())\n"
         "m = build_model(c, outputs.routes()); v = site_views(m); d = Digester()\n"
-        "print(json.dumps({p: d.hexdigest(page_context(o, m, p, r, v)) for o in outputs.OUTPUTS if o.pages "
+        "print(json.dumps({p: d.hexdigest({**site_context(m), **own_context(o, m, p, r, v)}) for o in outputs.OUTPUTS if o.pages "
         "for p, r in o.pages(m)}))\n")
     for seed in ("1", "2"):
         other = subprocess.run([sys.executable, "-c", script, str(site.content.root)], capture_output=True,

@@ -40,6 +40,9 @@ class Digester:
         self.old = dict(previous.memo) if previous is not None else {}
         self.old.update((id(value), (value, digest)) for value, digest in known)
         self.fields: dict[type, tuple[str, ...]] = {} if previous is None else previous.fields
+        self.strings: dict[str, bytes] = {}
+        self.tuples: dict[tuple, tuple[tuple, bytes]] = {}  # ids of the items -> (the items, digest)
+        self.old_tuples = previous.tuples if previous is not None else {}
 
     def hexdigest(self, value) -> str:
         return self.digest(value).hex()
@@ -47,13 +50,18 @@ class Digester:
     def digest(self, value) -> bytes:
         return hashlib.blake2b(self.encode(value), digest_size=DIGEST_SIZE).digest()
 
-    def derive(self, value, source, known: dict[str, str], kept: dict[str, str]) -> None:
+    def derive(self, value, source, known: dict[str, str] | None = None, kept: dict[str, str] | None = None) -> None:
         """Digest `value`, made from `source` by code alone, at most once for each `source`.
 
-        `known` maps a source's digest to the digest of what was made from it in an earlier
-        build (the cache keeps it); the same source makes the same value, since the code
-        that makes it is in every cache key. What this build used goes into `kept`.
+        Without `known`, `value` shows all of `source` and gets its digest (the code that makes
+        one from the other is in every key). With `known`, a map from a source's digest to
+        the digest of what was made from it in an earlier build (the cache keeps it), `value`
+        is digested itself the first time only; what this build used goes into `kept`.
         """
+        if known is None:
+            head = f"{type(value).__module__}.{type(value).__qualname__}:".encode()
+            self.memo[id(value)] = (value, hashlib.blake2b(head + self.encode(source), digest_size=DIGEST_SIZE).digest())
+            return
         key = self.hexdigest(source)
         made = known.get(key)
         digest = bytes.fromhex(made) if made else self.digest(value)
@@ -64,8 +72,13 @@ class Digester:
         """The canonical bytes of `value`; containers hold their items' digests or inline scalars."""
         kind = type(value)
         if kind is str:
-            data = value.encode("utf-8", "surrogatepass")
-            return b"s%d:" % len(data) + data
+            known = self.strings.get(value)
+            if known is None:
+                data = value.encode("utf-8", "surrogatepass")
+                known = b"s%d:" % len(data) + data
+                if len(value) < 40:  # names of context entries, paths, slugs: met again and again
+                    self.strings[value] = known
+            return known
         known = self.memo.get(id(value))
         if known is not None and known[0] is value:
             return b"h" + known[1] + b";"
@@ -105,11 +118,25 @@ class Digester:
         known = self.old.get(key)
         if known is None or known[0] is not value:
             if type(value) is tuple:
-                data = self._sequence(b"u", value)
+                known = (value, self._tuple(value))
             else:
-                data = self._dataclass(value)
-            known = (value, hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest())
+                known = (value, hashlib.blake2b(self._dataclass(value), digest_size=DIGEST_SIZE).digest())
         self.memo[key] = known
+        return known[1]
+
+    def _tuple(self, value: tuple) -> bytes:
+        """A tuple's digest; a new tuple of the very objects of one digested before reuses its digest.
+
+        Lists of cards are made anew for every page and build, of the same card objects: their
+        elements' identities (kept alive with the digest, so never reused) stand for them.
+        """
+        key = tuple(map(id, value))
+        known = self.tuples.get(key)
+        if known is None:
+            known = self.old_tuples.get(key)
+            if known is None:
+                known = (value, hashlib.blake2b(self._sequence(b"u", value), digest_size=DIGEST_SIZE).digest())
+        self.tuples[key] = known
         return known[1]
 
     def _sequence(self, tag: bytes, items) -> bytes:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..index.site import Pager, SiteModel
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
-from .views import Body, CountryCount, SiteViews, StudyView, summary_of
+from .views import Body, CountryCount, SiteViews
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
 Context = Callable[[SiteModel, object, SiteViews], dict]  # (model, ref, views) -> the page's own context
@@ -68,8 +68,8 @@ def list_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
 
 
 def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
-    return {"item": StudyView(study, views.cards[study.slug].path, summary_of(study)), "body": Body(study.body),
-            "related": views.list_of(model.related[study.slug])}
+    item, body = views.pages[study.slug]
+    return {"item": item, "body": body, "related": views.list_of(model.related[study.slug])}
 
 
 def country_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:

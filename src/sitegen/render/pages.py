@@ -100,21 +100,31 @@ class RenderResult:
 
 # --------------------------------------------------------------------------- the pages
 
-def page_context(output: Output, model: SiteModel, path: str, ref, views: SiteViews) -> dict:
-    """What the template of one page receives: its kind's context, the site settings and navigation."""
-    return {"site": model.content.config, "nav": model.nav, **output.context(model, ref, views), "path": path}
+def site_context(model: SiteModel) -> dict:
+    """What every page's template receives: the site settings and the navigation."""
+    return {"site": model.content.config, "nav": model.nav}
+
+
+def own_context(output: Output, model: SiteModel, path: str, ref, views: SiteViews) -> dict:
+    """What one page's template receives besides `site_context`: its kind's context and its path."""
+    return {**output.context(model, ref, views), "path": path}
 
 
 def page_jobs(model: SiteModel, views: SiteViews, digests: dict[str, str], site_key: str,
               digester: Digester) -> list[PageJob]:
-    """Every page of the site with its fingerprint, in the registry's order."""
+    """Every page of the site with its fingerprint, in the registry's order.
+
+    A fingerprint digests the page's whole context: the part every page shares once, its own
+    part for each page.
+    """
+    shared = digester.digest(site_context(model))
     jobs = []
     for output in OUTPUTS:
         if output.template is None:
             continue
-        head = f"{site_key}\0{output.kind}\0{digests[output.template]}\0".encode()
+        head = f"{site_key}\0{output.kind}\0{digests[output.template]}\0".encode() + shared
         for path, ref in output.pages(model):
-            context = page_context(output, model, path, ref, views)
+            context = own_context(output, model, path, ref, views)
             fingerprint = hashlib.blake2b(head + digester.digest(context), digest_size=16).hexdigest()
             jobs.append(PageJob(path, output.kind, ref, fingerprint))
     return jobs
@@ -141,7 +151,7 @@ class Worker:
         out_path = urls.output_file(job.path)
         output = BY_KIND[job.kind]
         try:
-            context = page_context(output, self.model, job.path, job.ref, self.views)
+            context = {**site_context(self.model), **own_context(output, self.model, job.path, job.ref, self.views)}
             rendered = self.convert_bodies(context, report)
         except Exception as exc:  # noqa: BLE001 - reported, never a traceback
             report.error(out_path, None, f"could not prepare '{job.path or '/'}': {exc}")
@@ -260,9 +270,11 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     if not cache.templates or cache.templates[0] != stamps:
         cache.templates = (stamps, template_digests(env, {o.template for o in OUTPUTS if o.template}))
     site_key = f"{options.site_key}\0{environment_key(model.urls)!r}"
-    # Every context is made from the model by code, so a site whose model, templates and key
-    # are as they were has every page as it was: no context needs making or digesting.
-    site_digest = digester.hexdigest((site_key, cache.templates[1], model))
+    # Every context is made by code from the content (through the index stage's model), so a
+    # site whose content, settings, templates and key are as they were has every page as it
+    # was: no context needs making or digesting.
+    site_digest = digester.hexdigest((site_key, cache.templates[1], model.content, model.urls, model.routes,
+                                      model.include_drafts))
     result = RenderResult(previous=previous)
     if site_digest == cache.site_digest and cache.pages and (trust_output or all(
             os.path.exists(os.path.join(target.root, path)) for path in cache.pages)):

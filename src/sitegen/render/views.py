@@ -102,6 +102,7 @@ class RegionView(Counted):
 @dataclass
 class SiteViews:
     cards: Mapping[str, StudyCard]  # slug -> card
+    pages: Mapping[str, tuple[StudyView, Body]]  # slug -> what its own page shows of a case study
     countries: tuple[CountryView, ...]
     themes: tuple[ThemeView, ...]
     regions: tuple[RegionView, ...]
@@ -128,23 +129,28 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
                card_digests: dict[str, str] | None = None) -> SiteViews:
     """Every card and group view of the site.
 
-    `memo` (id(record) -> (record, card)) is kept by a session. With a `digester`, each card
-    is digested once per record (`Digester.derive`); `card_digests` (record digest -> card
-    digest) is kept by the cache and replaced by the ones this build used.
+    `memo` (id(record) -> (record, card, (view, body))) is kept by a session, so an unchanged
+    record keeps its views, and their digests, from one build to the next. With a `digester`,
+    each card is digested once per record (`Digester.derive`); `card_digests` (record digest
+    -> card digest) is kept by the cache and replaced by the ones this build used. A case
+    study's own page shows the whole record, so its view's digest is the record's.
     """
     known_cards = dict(card_digests or {})
     card_digests = {} if card_digests is None else card_digests
     card_digests.clear()
     memo = {} if memo is None else memo
-    kept, cards = {}, {}
+    kept, cards, pages = {}, {}, {}
     for study in model.studies:
         known = memo.get(id(study))
         if known is None or known[0] is not study:
-            known = (study, make_card(study, model))
+            card = make_card(study, model)
+            known = (study, card, (StudyView(study, card.path, card.summary), Body(study.body)))
         kept[id(study)] = known
         cards[study.slug] = known[1]
+        pages[study.slug] = known[2]
         if digester is not None:
             digester.derive(known[1], study, known_cards, card_digests)
+            digester.derive(known[2][0], study)
     memo.clear()
     memo.update(kept)
 
@@ -156,4 +162,4 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
     regions = tuple(RegionView(g.region, g.path, tuple(by_code[c.country.code] for c in g.countries),
                                tuple(cards[s.slug] for s in g.studies)) for g in model.regions)
     themes = tuple(ThemeView(g.theme, g.path, tuple(cards[s.slug] for s in g.studies)) for g in model.themes)
-    return SiteViews(cards, countries, themes, regions, by_code, {v.region.id: v for v in regions})
+    return SiteViews(cards, pages, countries, themes, regions, by_code, {v.region.id: v for v in regions})
