@@ -151,6 +151,7 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
         if digester is not None:
             digester.derive(known[1], study, known_cards, card_digests)
             digester.derive(known[2][0], study)
+            digester.derive(known[2][1], study)  # its own page shows the whole record anyway
     memo.clear()
     memo.update(kept)
 
