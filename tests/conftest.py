@@ -3,6 +3,18 @@
 Browser tests carry the `browser` marker. Without a Chromium on the machine
 they are skipped locally, but under CI (the CI environment variable set)
 a missing browser fails the run instead: CI never skips them.
+
+The suite runs on every core with pytest-xdist (`-n auto --dist loadgroup
+--no-loadscope-reorder`, set in pyproject.toml). Each test module is one unit
+of work, so a module's expensive module-scoped fixtures (a built site, a vnu
+run) are made once, on one worker; a module marked `spread` has independent
+tests that are dealt out one by one. Work is handed out longest first (see
+LONGEST_FIRST) so that no long unit is left for the end. Every worker collects
+the suite itself, so test ids must be the same in every process (no default
+`repr` with a memory address in a parametrize id). Sites that tests only read
+are built once per worker (`showcase`, `sample`). Every test runs from its own
+temporary working folder, so nothing (a `.cache/`, an `output/`) is written
+into the repository.
 """
 
 from __future__ import annotations
@@ -65,10 +77,31 @@ TOOLS = {
 def pytest_configure(config):
     for marker, (_, how) in TOOLS.items():
         config.addinivalue_line("markers", f"{marker}: needs an outside tool ({how}); skipped locally without it, never in CI")
+    config.addinivalue_line("markers", "spread: the module's tests share nothing costly; xdist may run them on different workers")
+
+
+# The modules that take longest (measured on two cores), handed out first under xdist; the others follow
+# in file order. Only the order of the work changes: a missing or renamed name is harmless.
+LONGEST_FIRST = ("test_warm_equals_clean.py", "test_robustness.py", "test_accessibility.py", "test_build.py",
+                 "test_serve.py", "test_cache.py", "test_serve_stop.py", "test_deploy.py", "test_cli.py",
+                 "test_incremental.py")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip tool-dependent tests locally when the tool is missing; in CI, fail them instead."""
+    """Skip tool-dependent tests locally when the tool is missing; in CI, fail them instead.
+
+    Under xdist (on a worker), the modules in LONGEST_FIRST move to the front
+    (a stable sort: each module stays whole, in its own order), and every test
+    joins its module's xdist_group unless the module is marked `spread`: with
+    `--dist loadgroup` a module then stays on one worker and builds its
+    module-scoped fixtures once.
+    """
+    if hasattr(config, "workerinput"):
+        rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+        for item in items:
+            if item.get_closest_marker("spread") is None:
+                item.add_marker(pytest.mark.xdist_group(item.path.name))
     for marker, (available, how) in TOOLS.items():
         if available():
             continue
@@ -80,11 +113,19 @@ def pytest_collection_modifyitems(config, items):
                     item.add_marker(pytest.mark.skip(reason=f"tool missing here: {how} (CI always runs these)"))
 
 
-@pytest.fixture(autouse=True)
-def _tools_present_in_ci(request):
-    missing = [how for key, how in request.node.user_properties if key == "missing"]
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """In CI a test whose tool is missing fails here, before its fixtures start a browser or build a site."""
+    missing = [how for key, how in item.user_properties if key == "missing"]
     if missing:
         pytest.fail(f"CI must have every tool; missing: {'; '.join(missing)}")
+
+
+@pytest.fixture(autouse=True)
+def _temporary_working_folder(tmp_path, monkeypatch):
+    """Run each test from its own temporary folder: whatever code writes relative to the working
+    folder (the build's default `.cache/`, `output/`) lands there, never in the repository."""
+    monkeypatch.chdir(tmp_path)
 
 
 def case_study(title="Every Home, A Health Base", city="Kashan", country="IR", themes="[health-wellbeing]",
@@ -155,6 +196,14 @@ def showcase(tmp_path_factory) -> Path:
                    "--output", out, cwd=out.parent)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Path:
+    """test_design's sample site (a draft with an image, RTL and CJK names), built once per run with --drafts."""
+    from test_design import build_sample
+
+    return build_sample(tmp_path_factory.mktemp("sample"))
 
 
 class _PrefixHandler(http.server.SimpleHTTPRequestHandler):

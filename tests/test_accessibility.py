@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import AXE_SCRIPT
 
+pytestmark = pytest.mark.spread  # one browser and one showcase per worker: xdist may deal these tests out one by one
+
 BASE = "/learning-cities/"  # the path of base_url in the bundled content/site.yaml
 PAGES = {
     "home": "",
@@ -89,11 +91,9 @@ def test_axe_finds_no_violation_in_the_dark_scheme(browser, site_url, name):
 
 
 @pytest.mark.axe
-def test_axe_on_a_draft_with_an_image(page, tmp_path, static_server):
+def test_axe_on_a_draft_with_an_image(page, sample, static_server):
     """The showcase has no draft and no image: check a sample case study that has both."""
-    from test_design import build_sample
-
-    url = static_server(build_sample(tmp_path), "/showcase/")
+    url = static_server(sample, "/showcase/")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         open_page(page, url + "case-studies/kashan-health-tv/")

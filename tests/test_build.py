@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SiteFolder, case_study
+from conftest import ROOT, SiteFolder, case_study, run_cli
 
 
 class Links(html.parser.HTMLParser):
@@ -50,8 +50,8 @@ def ok(proc) -> None:
 
 # --------------------------------------------------------------------------- pages and links
 
-@pytest.fixture
-def rich_site(site: SiteFolder) -> SiteFolder:
+def write_rich_site(site: SiteFolder) -> SiteFolder:
+    """Add to a one-study site: two more case studies, an about page and a home page."""
     site.study("gdynia-at-home", title="The Learning City at Home", city="Gdynia", country="PL",
                themes="[health-wellbeing, Equity and Inclusion]", date="2020-05-01",
                body="Gdynia moved centres online. See [Kashan](kashan-health-tv.md#context).\n\n## Context\n\nMore.\n")
@@ -62,8 +62,24 @@ def rich_site(site: SiteFolder) -> SiteFolder:
     return site
 
 
-def test_every_page_kind_is_written(rich_site, build):
-    proc, out = build(rich_site)
+@pytest.fixture
+def rich_site(site: SiteFolder) -> SiteFolder:
+    return write_rich_site(site)
+
+
+@pytest.fixture(scope="module")
+def rich_built(tmp_path_factory):
+    """(process, output folder) of rich_site built once, as the `build` fixture does, for the tests that only read it."""
+    root = tmp_path_factory.mktemp("rich")
+    site = SiteFolder(root / "content")
+    site.study("kashan-health-tv")
+    write_rich_site(site)
+    out = root / "output"
+    return run_cli("build", "--content", site.root, "--output", out, "--templates", ROOT / "templates", cwd=root), out
+
+
+def test_every_page_kind_is_written(rich_built):
+    proc, out = rich_built
     ok(proc)
     for path in ["", "case-studies/", "case-studies/kashan-health-tv/", "case-studies/gdynia-at-home/",
                  "countries/", "countries/iran/", "countries/poland/", "countries/ireland/",
@@ -77,8 +93,8 @@ def test_every_page_kind_is_written(rich_site, build):
     assert len(html_files) == 21  # home, list, 3 studies, 1+3 countries, 1+3 themes, 1+5 regions, about, 404
 
 
-def test_case_study_page_shows_its_facts_and_links(rich_site, build):
-    proc, out = build(rich_site)
+def test_case_study_page_shows_its_facts_and_links(rich_built):
+    proc, out = rich_built
     ok(proc)
     html_text = page(out, "case-studies/gdynia-at-home")
     links = Links(html_text)
@@ -91,8 +107,8 @@ def test_case_study_page_shows_its_facts_and_links(rich_site, build):
     assert '<time datetime="2020-05-01">1 May 2020</time>' in html_text
 
 
-def test_lists_are_newest_first_and_indexes_count(rich_site, build):
-    proc, out = build(rich_site)
+def test_lists_are_newest_first_and_indexes_count(rich_built):
+    proc, out = rich_built
     ok(proc)
     listing = page(out, "case-studies")
     order = [listing.index(t) for t in ("Every Home, A Health Base", "The Learning City at Home", "A festival of learning")]
@@ -103,16 +119,16 @@ def test_lists_are_newest_first_and_indexes_count(rich_site, build):
     assert "Every Home" in theme_page and "The Learning City at Home" in theme_page and "festival" not in theme_page
 
 
-def test_related_case_studies_share_a_theme_or_country(rich_site, build):
-    proc, out = build(rich_site)
+def test_related_case_studies_share_a_theme_or_country(rich_built):
+    proc, out = rich_built
     ok(proc)
     refs = Links(page(out, "case-studies/kashan-health-tv")).refs
     assert "/showcase/case-studies/gdynia-at-home/" in refs  # shares health-wellbeing
     assert "/showcase/case-studies/cork-festival/" not in refs  # shares nothing
 
 
-def test_home_page_has_intro_totals_and_latest(rich_site, build):
-    proc, out = build(rich_site)
+def test_home_page_has_intro_totals_and_latest(rich_built):
+    proc, out = rich_built
     ok(proc)
     home = (out / "index.html").read_text()
     assert "A learning city helps everyone learn." in home
@@ -248,8 +264,8 @@ def test_bom_and_crlf_files_load(site, build):
 
 # --------------------------------------------------------------------------- URLs
 
-def test_base_url_path_is_kept_by_every_link(rich_site, build):
-    proc, out = build(rich_site)
+def test_base_url_path_is_kept_by_every_link(rich_built):
+    proc, out = rich_built
     ok(proc)
     for file in out.rglob("*.html"):
         for ref in Links(file.read_text()).refs:
@@ -386,8 +402,6 @@ def test_build_py_without_arguments_builds_content_into_output(tmp_path):
     project.mkdir()
     SiteFolder(project / "content").study("kashan-health-tv")
     (project / "templates").symlink_to(ROOT / "templates")
-    from conftest import run_cli
-
     proc = run_cli(cwd=project)
     ok(proc)
     assert (project / "output/case-studies/kashan-health-tv/index.html").is_file()

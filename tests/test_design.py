@@ -159,14 +159,12 @@ def build_sample(root: Path, language: str = "en") -> Path:
     folder.write("pages/about.md", "---\ntitle: About\nmenu: 1\n---\n\n## Sources\n\nText.\n\n## Main\n")
     folder.write("home.md", "---\ntitle: Welcome\n---\n\nIntro.\n\n## Latest case studies\n\n## Browse by theme\n")
     out = root / "output"
-    proc = run_cli("build", "--content", folder.root, "--output", out, "--templates", TEMPLATES, "--drafts")
+    proc = run_cli("build", "--content", folder.root, "--output", out, "--templates", TEMPLATES, "--drafts", cwd=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    return build_sample(tmp_path_factory.mktemp("sample"))
+# `sample` (build_sample's site, built once per run) is a fixture in conftest.py: test_accessibility reads it too.
 
 
 @pytest.fixture(scope="module", params=["showcase", "sample"])

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from linkcheck import SKIPPED_SCHEMES, Crawler, PageParser
 
 SITES = {
@@ -31,7 +31,8 @@ def built(request, tmp_path_factory):
     """(output folder, base_url, prefix) of the bundled showcase built for one base_url."""
     base_url, prefix = SITES[request.param]
     out = tmp_path_factory.mktemp(f"site-{request.param}") / "output"
-    proc = run_cli("build", "--output", out, "--base-url", base_url)
+    proc = run_cli("build", "--content", ROOT / "content", "--templates", ROOT / "templates", "--output", out,
+                   "--base-url", base_url, cwd=out.parent)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, base_url, prefix
 

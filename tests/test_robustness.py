@@ -55,6 +55,16 @@ def fuzz(name):
     return settings(max_examples=CASES[name], **FUZZ)
 
 
+pytestmark = pytest.mark.spread  # independent tests: xdist deals them out one by one (see conftest.py)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Give `path` new contents as a new file: rewriting a file in place makes ext4 flush it on close
+    (its replace-via-truncate rule), a few milliseconds each time; the properties write thousands."""
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
+
+
 def test_at_least_ten_thousand_generated_cases_run():
     assert sum(CASES.values()) >= 10_000
 
@@ -77,7 +87,7 @@ class Folder:
 
     def load(self, data: bytes, whole: bool = False):
         """Load the file alone (the load stage's per-file step), or `whole` the content folder."""
-        self.path.write_bytes(data)
+        replace_file(self.path, data)
         report = Report()
         if whole:
             content = load.load_content(self.root, report)
@@ -325,7 +335,7 @@ def nearly_valid_files(draw):
 @given(data=nearly_valid_files() | nearly_valid_files() | mutated_files())
 def test_the_whole_pipeline_builds_or_reports(pipeline_folder, tmp_path_factory, data):
     """Load, index, render and write: a site with the page, or errors that name the file; never a traceback."""
-    pipeline_folder.path.write_bytes(data)
+    replace_file(pipeline_folder.path, data)
     output = pipeline_folder.root.parent / "output"
     shutil.rmtree(output, ignore_errors=True)
     result = pipeline.build(pipeline.BuildOptions(content=pipeline_folder.root, output=output,
@@ -546,7 +556,7 @@ def test_ten_thousand_files_build(tmp_path):
 @given(data=nearly_valid_files() | mutated_files())
 def test_sitegen_check_reports_and_never_crashes(pipeline_folder, data):
     """`sitegen check` adds its own rules (links, headings, dates, titles...): they must survive any body too."""
-    pipeline_folder.path.write_bytes(data)
+    replace_file(pipeline_folder.path, data)
     result = check.check(pipeline_folder.root, ROOT / "templates")
     for d in result.report.items:
         assert d.path == display_path(pipeline_folder.path) or d.path.endswith("site.yaml"), d.format()
@@ -565,8 +575,8 @@ def test_site_yaml_and_pages_load_or_fail_cleanly(tmp_path_factory, kind, tokens
     (root / "pages").mkdir(exist_ok=True)
     seed = SITE_SEED if kind == "site" else PAGE_SEED
     data = tokens if mutations.draw(st.booleans()) else mutate(mutations.draw, seed)
-    (root / "site.yaml").write_bytes(data if kind == "site" else SITE_SEED)
-    (root / "pages" / "about.md").write_bytes(data if kind == "page" else PAGE_SEED)
+    replace_file(root / "site.yaml", data if kind == "site" else SITE_SEED)
+    replace_file(root / "pages" / "about.md", data if kind == "page" else PAGE_SEED)
     report = Report()
     content = load.load_content(root, report)
     for d in report.items:
