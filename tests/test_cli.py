@@ -44,19 +44,20 @@ def environment(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(*args, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
+def run(*args, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
     """`python ARGS` with stdout and stderr on pipes."""
     return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=environment(**env),
                           capture_output=True, text=True, timeout=300)
 
 
-def run_on_terminal(*args, cwd: Path = ROOT, **env: str) -> tuple[int, str]:
+def run_on_terminal(*args, cwd: Path | None = None, **env: str) -> tuple[int, str]:
     """`python ARGS` with stdin, stdout and stderr on one pseudo-terminal; (exit status, all it wrote)."""
     argv, env = [sys.executable, *map(str, args)], environment(TERM="xterm-256color", **env)
     pid, fd = pty.fork()
     if pid == 0:  # the child: its streams are the terminal
         try:
-            os.chdir(cwd)
+            if cwd is not None:
+                os.chdir(cwd)
             os.execve(sys.executable, argv, env)
         finally:
             os._exit(127)
