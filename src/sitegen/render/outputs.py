@@ -64,7 +64,7 @@ def home_context(model: SiteModel, ref, views: SiteViews) -> dict:
 
 
 def list_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
-    return {"studies": views.list_of(pager.items), "pager": pager.place, "country_count": len(model.countries)}
+    return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "country_count": len(model.countries)}
 
 
 def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
@@ -74,18 +74,21 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
 
 def country_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
     group = model.country_by_code[pager.owner]
-    return {"studies": views.list_of(pager.items), "pager": pager.place, "country": group.country,
+    return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "country": group.country,
             "region": group.region}
 
 
 def theme_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
-    return {"studies": views.list_of(pager.items), "pager": pager.place, "theme": model.theme_by_id[pager.owner].theme}
+    theme = model.theme_by_id[pager.owner].theme
+    return {"studies": views.list_of(pager.items), "pager": views.place(pager.place),
+            "theme": views.again(("theme", theme.id, theme.name, theme.description), theme)}
 
 
 def region_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
     group = views.region_by_id[pager.owner]
-    return {"studies": views.list_of(pager.items), "pager": pager.place, "region": group.region,
-            "countries": tuple(CountryCount(c.country, c.path, c.count) for c in group.countries)}
+    return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "region": group.region,
+            "countries": views.again(("counts", *((id(c.country), c.path, c.count) for c in group.countries)),
+                                     tuple(CountryCount(c.country, c.path, c.count) for c in group.countries))}
 
 
 def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:

@@ -87,6 +87,8 @@ class RenderCache:
     cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # see views.site_views
     digester: Digester | None = field(default=None, metadata=MEMORY_ONLY)  # digests of unchanged records
     bytecode: CompiledTemplates | None = field(default=None, metadata=MEMORY_ONLY)  # compiled once a session
+    views: SiteViews | None = field(default=None, metadata=MEMORY_ONLY)  # the last build's (views.site_views)
+    contexts: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # the last build's (page_jobs)
 
 
 @dataclass
@@ -111,23 +113,43 @@ def own_context(output: Output, model: SiteModel, path: str, ref, views: SiteVie
 
 
 def page_jobs(model: SiteModel, views: SiteViews, digests: dict[str, str], site_key: str,
-              digester: Digester) -> list[PageJob]:
+              digester: Digester, last: dict | None = None) -> list[PageJob]:
     """Every page of the site with its fingerprint, in the registry's order.
 
     A fingerprint digests the page's whole context: the part every page shares once, its own
-    part for each page.
+    part for each page. `last` (site path -> (head, context, fingerprint)) is kept by a
+    session and replaced by this build's: a page whose own context holds the very objects
+    it held last time (all frozen), under the same head, keeps its fingerprint undigested.
     """
+    last = {} if last is None else last
     shared = digester.digest(site_context(model))
-    jobs = []
+    jobs, kept = [], {}
     for output in OUTPUTS:
         if output.template is None:
             continue
         head = f"{site_key}\0{output.kind}\0{digests[output.template]}\0".encode() + shared
         for path, ref in output.pages(model):
             context = own_context(output, model, path, ref, views)
-            fingerprint = hashlib.blake2b(head + digester.digest(context), digest_size=16).hexdigest()
-            jobs.append(PageJob(path, output.kind, ref, fingerprint))
+            known = last.get(path)
+            if known is None or known[0] != head or not same_values(known[1], context):
+                known = (head, context, hashlib.blake2b(head + digester.digest(context), digest_size=16).hexdigest())
+            kept[path] = known
+            jobs.append(PageJob(path, output.kind, ref, known[2]))
+    last.clear()
+    last.update(kept)
     return jobs
+
+
+def same_values(old: dict, new: dict) -> bool:
+    """Do two contexts hold the same objects (or equal text and whole numbers) under the same names?"""
+    if old.keys() != new.keys():
+        return False
+    for key, value in new.items():
+        before = old[key]
+        if value is not before and not (type(value) is type(before) and type(value) in (str, int)
+                                         and value == before):
+            return False
+    return True
 
 
 @dataclass
@@ -283,8 +305,8 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             report.items.extend(entry.problems)
         result.fixed, result.copies = files_to_copy(model, options)
         return result
-    views = site_views(model, cache.cards, digester, cache.card_digests)
-    jobs = page_jobs(model, views, cache.templates[1], site_key, digester)
+    cache.views = views = site_views(model, cache.cards, digester, cache.card_digests, cache.views)
+    jobs = page_jobs(model, views, cache.templates[1], site_key, digester, cache.contexts)
     todo = []
     for job in jobs:
         out_path = urls.output_file(job.path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..index.site import CountryGroup, SiteModel
+from ..index.site import CountryGroup, Place, SiteModel
 from ..model.countries import Country, Region
 from ..model.records import CaseStudy, Image, Text, Theme
 
@@ -108,9 +108,24 @@ class SiteViews:
     regions: tuple[RegionView, ...]
     country_by_code: dict[str, CountryView] = field(default_factory=dict)
     region_by_id: dict[str, RegionView] = field(default_factory=dict)
+    # Lists and places handed out in the last build, by what they hold: a list of the same
+    # cards, or an equal place, is the same object again, so an unchanged page's context is
+    # made of the very objects of the last build (see pages.page_jobs).
+    last: dict = field(default_factory=dict)
+    made: dict = field(default_factory=dict)
 
     def list_of(self, studies) -> tuple[StudyCard, ...]:
-        return tuple(self.cards[s.slug] for s in studies)
+        cards = tuple(self.cards[s.slug] for s in studies)
+        return self.again(tuple(map(id, cards)), cards)
+
+    def place(self, place: Place) -> Place:
+        return self.again((place.number, place.total, place.paths), place)
+
+    def again(self, key, value):
+        """`value`, or the object handed out for `key` in the last build (kept alive with it)."""
+        known = self.made.get(key) or self.last.get(key) or value
+        self.made[key] = known
+        return known
 
 
 def summary_of(study: CaseStudy) -> str:
@@ -126,7 +141,7 @@ def make_card(study: CaseStudy, model: SiteModel) -> StudyCard:
 
 
 def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=None,
-               card_digests: dict[str, str] | None = None) -> SiteViews:
+               card_digests: dict[str, str] | None = None, last: SiteViews | None = None) -> SiteViews:
     """Every card and group view of the site.
 
     `memo` (id(record) -> (record, card, (view, body))) is kept by a session, so an unchanged
@@ -145,13 +160,14 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
         if known is None or known[0] is not study:
             card = make_card(study, model)
             known = (study, card, (StudyView(study, card.path, card.summary), Body(study.body)))
+            if digester is not None:  # views kept from the last build keep their digests too
+                digester.derive(known[2][0], study)
+                digester.derive(known[2][1], study)  # its own page shows the whole record anyway
         kept[id(study)] = known
         cards[study.slug] = known[1]
         pages[study.slug] = known[2]
         if digester is not None:
             digester.derive(known[1], study, known_cards, card_digests)
-            digester.derive(known[2][0], study)
-            digester.derive(known[2][1], study)  # its own page shows the whole record anyway
     memo.clear()
     memo.update(kept)
 
@@ -163,4 +179,5 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
     regions = tuple(RegionView(g.region, g.path, tuple(by_code[c.country.code] for c in g.countries),
                                tuple(cards[s.slug] for s in g.studies)) for g in model.regions)
     themes = tuple(ThemeView(g.theme, g.path, tuple(cards[s.slug] for s in g.studies)) for g in model.themes)
-    return SiteViews(cards, pages, countries, themes, regions, by_code, {v.region.id: v for v in regions})
+    return SiteViews(cards, pages, countries, themes, regions, by_code, {v.region.id: v for v in regions},
+                     last=last.made if last is not None else {})
