@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from ..index.site import Pager, SiteModel
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
+from ..write import target as write
 from .views import Body, CountryCount, SiteViews
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
@@ -125,7 +126,8 @@ OUTPUTS: tuple[Output, ...] = (
 )
 
 BY_KIND: dict[str, Output] = {output.kind: output for output in OUTPUTS}
-FIXED_FILES = (".nojekyll", "CNAME")  # written by every build (CNAME when site.yaml has `cname`)
+CNAME = "CNAME"  # GitHub Pages' custom-domain file, written when site.yaml has `cname`
+FIXED_FILES = (write.MARKER, CNAME)  # small files a build writes besides its pages
 PAGE_FILE = "index.html"  # what serves a folder path
 
 

@@ -31,7 +31,7 @@ from ..write import target as write
 from .digest import Digester
 from .environment import (CompiledTemplates, environment_key, make_environment, template_digests,
                           template_folders, template_stamps)
-from .outputs import BY_KIND, OUTPUTS, Output
+from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
 from .views import Body, SiteViews, site_views
 
 BATCH = 48  # pages per task sent to a worker
@@ -282,7 +282,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     `cache` is updated in place when the render succeeds.
     """
     cache = cache if cache is not None else RenderCache()
-    previous = (set(cache.pages) | set(cache.copies) | {write.MARKER, "CNAME"}) if cache.pages else None
+    previous = (set(cache.pages) | set(cache.copies) | set(FIXED_FILES)) if cache.pages else None
     cache.digester = digester = Digester(cache.digester, known_digests)
     if cache.bytecode is None:
         cache.bytecode = CompiledTemplates()
@@ -344,7 +344,7 @@ def files_to_copy(model: SiteModel, options: RenderOptions) -> tuple[dict[str, b
     """What the site has besides its pages: small fixed files, and the files copied as they are."""
     fixed = {write.MARKER: b""}
     if model.content.config.cname:
-        fixed["CNAME"] = (model.content.config.cname + "\n").encode()
+        fixed[CNAME] = (model.content.config.cname + "\n").encode()
     return fixed, static_files(options) + [(a.rel, a.source) for a in model.content.assets]
 
 

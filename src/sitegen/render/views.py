@@ -161,13 +161,12 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
             card = make_card(study, model)
             known = (study, card, (StudyView(study, card.path, card.summary), Body(study.body)))
             if digester is not None:  # views kept from the last build keep their digests too
+                digester.derive(card, study, known_cards, card_digests)
                 digester.derive(known[2][0], study)
                 digester.derive(known[2][1], study)  # its own page shows the whole record anyway
         kept[id(study)] = known
         cards[study.slug] = known[1]
         pages[study.slug] = known[2]
-        if digester is not None:
-            digester.derive(known[1], study, known_cards, card_digests)
     memo.clear()
     memo.update(kept)
 
