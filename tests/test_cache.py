@@ -70,6 +70,15 @@ def split(path: Path) -> tuple[bytes, dict, bytes]:
     return first + b"\n", json.loads(header), body
 
 
+def framed(sections: list[bytes]) -> bytes:
+    """A body made of these (compressed) sections, each after its size."""
+    return b"".join(b"%d\n" % len(section) + section for section in sections)
+
+
+def sections_of(path: Path) -> list[bytes]:
+    return cache.split_sections(split(path)[2])
+
+
 def options(root: Path, output: Path | None = None, **extra) -> pipeline.BuildOptions:
     return pipeline.BuildOptions(content=root / "content", output=output or root / "output", templates=TEMPLATES,
                                  cache_dir=root / ".cache", jobs=1, **extra)
@@ -137,7 +146,11 @@ def test_a_forged_json_body_is_no_cache(built, tmp_path, table, value):
     first, header, _ = split(built.file)
     marker = tmp_path / "pwned"
     forged = (json.dumps(table) + "\n" + json.dumps(value).replace("{marker}", str(marker))).encode()
-    built.file.write_bytes(first + json.dumps(header).encode() + b"\n" + gzip.compress(forged))
+    sections = [gzip.compress(forged)] + sections_of(built.file)[1:]  # in the first section, or in a shard
+    built.file.write_bytes(first + json.dumps(header).encode() + b"\n" + framed(sections))
+    assert cache.read_cache(built.where) is None
+    sections = sections_of(built.file)[:2] + [gzip.compress(forged)] + sections_of(built.file)[3:]
+    built.file.write_bytes(first + json.dumps(header).encode() + b"\n" + framed(sections))
     assert cache.read_cache(built.where) is None
     proc = cli_build(tmp_path, built.content, built.output)
     assert not marker.exists()
@@ -198,6 +211,40 @@ def test_a_damaged_cache_file_is_no_cache(built, tmp_path):
 
 
 # --------------------------------------------------------------------------- what is read is what was written
+
+def test_a_save_encodes_only_the_sections_whose_entries_changed(built, tmp_path, monkeypatch):
+    before = sections_of(built.file)
+    assert len(before) == 1 + 2 * cache.SHARDS
+    study = built.content / "case-studies" / "cork.md"
+    study.write_text(study.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    caches = cache.read_cache(built.where)
+    encoded = []
+    real_encode = cache.encode
+    monkeypatch.setattr(cache, "encode", lambda value, classes: encoded.append(value) or real_encode(value, classes))
+    result = pipeline.run(options(tmp_path), caches, in_place=True)
+    assert result.rendered == ["case-studies/cork/index.html"]
+    cache.save_cache(built.where, caches)
+    after = sections_of(built.file)
+    changed = [name for name, old, new in zip(["rest"] + cache.section_names(), before, after) if old != new]
+    load_shard = ("load", cache.shard_of("case-studies/cork.md"))
+    page_shard = ("pages", cache.shard_of("case-studies/cork/index.html"))
+    assert set(changed) <= {"rest", load_shard, page_shard} and {load_shard, page_shard} <= set(changed)
+    assert len(encoded) == 3  # the first section and the two shards; the others' bytes are copied
+    assert cache.read_cache(built.where).load == caches.load
+    monkeypatch.undo()
+    assert rendered(cli_build(tmp_path, built.content, built.output)) == 0
+
+
+def test_an_entry_in_the_wrong_shard_is_no_cache(built):
+    first, header, _ = split(built.file)
+    sections = sections_of(built.file)
+    names = cache.section_names()
+    full = next(n for n, name in enumerate(names, 1) if name[0] == "pages" and gzip.decompress(sections[n]) != b"[]\n{}")
+    wrong = (full % cache.SHARDS) + 1 + cache.SHARDS  # another pages shard
+    sections[full], sections[wrong] = sections[wrong], sections[full]
+    built.file.write_bytes(first + json.dumps(header).encode() + b"\n" + framed(sections))
+    assert cache.read_cache(built.where) is None
+
 
 def test_real_caches_round_trip_and_a_warm_build_renders_nothing(tmp_path):
     make_site(tmp_path / "content")

@@ -9,11 +9,19 @@ Reading a cache file can never run code. A file is
 
     sitegen-cache <CACHE_FORMAT>\\n     the first line, exactly
     {header}\\n                         JSON: the key the cache was written under
-    <body>                             gzip-compressed JSON, parsed only when the header is the expected key
+    <size>\\n<section> ...               the body: sections of gzip-compressed JSON, each after its
+                                       size in bytes; parsed only when the header is the expected key
+
+The first section holds everything but the two maps that grow with the
+site (a loaded record per case study, an entry per page); each of those is
+spread over SHARDS sections by a digest of its keys. A build that changed a
+few entries encodes only the sections they are in again, and writes the
+others' bytes as it read them: saving costs what changed, not what the site
+holds.
 
 The header names sitegen's code digest, the versions of Python and of the
 libraries that shape output, and the resolved content, templates and output
-folders, base_url and drafts flag. The body is JSON in a tagged encoding
+folders, base_url and drafts flag. Each section is JSON in a tagged encoding
 (see `encode`) that `decode` turns back into values by constructing
 only built-in types and dataclasses that sitegen itself defines, looked up
 by name in a registry of the classes already loaded (nothing is imported
@@ -45,6 +53,7 @@ import operator
 import os
 import platform
 import sys
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,11 +62,12 @@ if TYPE_CHECKING:
     from ..render.pages import RenderCache
     from .pipeline import BuildOptions, Caches
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 FIRST_LINE = f"sitegen-cache {CACHE_FORMAT}\n".encode("ascii")
 SUFFIX = ".cache"  # cache files: <digest of the output folder>.cache
 OLD_SUFFIXES = (".pickle", ".tmp")  # files of earlier formats (pickle, up to format 3), removed on save
 HEADER_LIMIT = 1 << 16  # longest header line read
+SHARDS = 16  # sections of each bulky map (see `bulky`)
 COMPRESS_LEVEL = 1  # gzip level of the body: 4x smaller than the JSON; level 6 is 15% smaller but 3x slower
 
 # The libraries whose versions can change what a page looks like (as distributions are named).
@@ -149,18 +159,30 @@ def read_cache(where: CacheFile | None) -> Caches | None:
     """
     if where is None:
         return None
-    from .pipeline import Caches  # here: pipeline imports this module
+    from .pipeline import Caches, LoadMemo  # here: pipeline imports this module
+    from ..render.pages import RenderCache
     try:
         with where.path.open("rb") as f:
             if read_header(f) != where.key:
                 return None
-            body = gzip.decompress(f.read())
+            sections = split_sections(f.read())
+        if len(sections) != 1 + SHARDS * len(BULKY):
+            return None
+        classes = registry()
         with collector_paused():
-            caches = decode(body, registry())
+            caches = decode(gzip.decompress(sections[0]), classes)
+            if type(caches) is not Caches or type(caches.load) is not LoadMemo or type(caches.render) is not RenderCache:
+                return None
+            maps = {name: {} for name in BULKY}
+            for (name, shard), section in zip(section_names(), sections[1:]):
+                part = decode(gzip.decompress(section), classes)
+                if type(part) is not dict or any(type(k) is not str or shard_of(k) != shard for k in part):
+                    return None
+                maps[name].update(part)
+                caches.sections[name, shard] = (part, section)
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is no cache (missing, unreadable, corrupt)
         return None
-    if type(caches) is not Caches:
-        return None
+    caches.load.entries, caches.render.pages = maps["load"], maps["pages"]
     caches.changed = False
     return caches
 
@@ -172,13 +194,15 @@ def save_cache(where: CacheFile, caches: Caches) -> None:
     folder that cannot be written is left as it is (the cache only saves time).
     """
     with collector_paused():
-        body = gzip.compress(encode(caches, registry()), COMPRESS_LEVEL, mtime=0)
+        sections = encode_sections(caches, registry())
     temporary = where.path.with_name(f".{where.path.name}.{os.getpid()}.tmp")
     try:
         where.folder.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as f:
             f.write(header_bytes(where.key))
-            f.write(body)
+            for section in sections:
+                f.write(b"%d\n" % len(section))
+                f.write(section)
         temporary.replace(where.path)
     except OSError:
         try:
@@ -187,6 +211,66 @@ def save_cache(where: CacheFile, caches: Caches) -> None:
             pass
         return
     prune(where)
+
+
+# --------------------------------------------------------------------------- sections
+
+BULKY = ("load", "pages")  # the maps written in shards, as `bulky` finds them
+
+
+def bulky(caches: Caches) -> dict[str, dict]:
+    """The maps that grow with the site: loaded records by file, page entries by output path."""
+    return {"load": caches.load.entries, "pages": caches.render.pages}
+
+
+def section_names() -> list[tuple[str, int]]:
+    """(map, shard) of each section after the first, in file order."""
+    return [(name, shard) for name in BULKY for shard in range(SHARDS)]
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def encode_sections(caches: Caches, classes: dict[str, type]) -> list[bytes]:
+    """The compressed sections of `caches`; a shard whose entries are the very objects it held
+    when read or last written is not encoded again. `caches.sections` is updated."""
+    maps = bulky(caches)
+    rest = dataclasses.replace(caches, load=dataclasses.replace(caches.load, entries={}),
+                               render=dataclasses.replace(caches.render, pages={}))
+    sections = [gzip.compress(encode(rest, classes), COMPRESS_LEVEL, mtime=0)]
+    parts: dict[tuple[str, int], dict] = {name: {} for name in section_names()}
+    for name, entries in maps.items():
+        for key, value in entries.items():
+            parts[name, shard_of(key)][key] = value
+    kept = {}
+    for name, part in parts.items():
+        known = caches.sections.get(name)
+        if known is None or not same_entries(known[0], part):
+            known = (part, gzip.compress(encode(part, classes), COMPRESS_LEVEL, mtime=0))
+        kept[name] = known
+        sections.append(known[1])
+    caches.sections = kept
+    return sections
+
+
+def same_entries(old: dict, new: dict) -> bool:
+    return old.keys() == new.keys() and all(value is old[key] for key, value in new.items())
+
+
+def split_sections(body: bytes) -> list[bytes]:
+    """The sections of a body: each is its size in ASCII digits, a newline, then that many bytes."""
+    sections, at = [], 0
+    while at < len(body):
+        end = body.index(b"\n", at, at + 20)
+        size = body[at:end]
+        if not size.isdigit():
+            raise Invalid("a section without its size")
+        at = end + 1 + int(size)
+        if at > len(body):
+            raise Invalid("a section cut short")
+        sections.append(body[end + 1:at])
+    return sections
 
 
 def prune(where: CacheFile) -> list[Path]:

@@ -100,6 +100,8 @@ class Caches:
     render: RenderCache = field(default_factory=RenderCache)
     load: LoadMemo = field(default_factory=LoadMemo)
     changed: bool = field(default=True, compare=False)  # worth saving again?
+    # what each section of the cache file held when read or last written (cache.encode_sections)
+    sections: dict = field(default_factory=dict, compare=False, metadata={"persist": False})
 
 
 def file_stamp(path: Path) -> tuple:
@@ -132,12 +134,11 @@ class MemoMapper:
                 entries[rel], results[i] = known, known[1]
         misses = [i for i, result in enumerate(results) if result is None]
         self.progress.stage("Reading case studies", len(misses))
-        digester = Digester()
-        for i, result in zip(misses, parallel_map(loader, [paths[i] for i in misses], self.jobs, PARALLEL_LOAD_FROM)):
+        loaded = parallel_map(functools.partial(load_for_memo, loader, Digester()), [paths[i] for i in misses],
+                              self.jobs, PARALLEL_LOAD_FROM)
+        for i, (result, light, digest) in zip(misses, loaded):
             results[i] = result
-            study, items, _ = result  # kept without body and front-matter marks
-            light = replace(study, body=study.body.without_body()) if study is not None else None
-            entries[rels[i]] = (stamps[i], (light, items, None), digester.hexdigest(light) if light else "")
+            entries[rels[i]] = (stamps[i], (light, result[1], None), digest)
         self.progress.advance(len(misses))
         # A record's digest leaves out its Markdown (its `digest` stands for it): a record read
         # again and the same record kept without its body have one digest.
@@ -146,6 +147,16 @@ class MemoMapper:
         self.changed = bool(misses) or len(old) != len(paths)  # new, changed or deleted files
         memo.entries = entries
         return results
+
+
+def load_for_memo(loader, digester: Digester, path: Path) -> tuple:
+    """`loader(path)`, the record as the memo keeps it (without its Markdown and front-matter
+    marks) and that one's digest: made where the file is loaded (a worker, for many files)."""
+    result = loader(path)
+    if result[0] is None:
+        return result, None, ""
+    light = replace(result[0], body=result[0].body.without_body())
+    return result, light, digester.alone(light)
 
 
 def relative(path: Path, root: Path) -> str:
@@ -170,7 +181,7 @@ def load_and_index(options: BuildOptions, report: Report,
     return content, build_model(content, outputs.routes(), include_drafts=options.drafts)
 
 
-def run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool = False,
+def run(options: BuildOptions, caches: Caches, in_place: bool, session: bool = False,
         progress: NullProgress = NullProgress()) -> BuildResult:
     """One build into `options.output`: all stages, then commit or abort the write target."""
     # A large site keeps ~10^5 objects alive (records, cache entries); the cyclic garbage
@@ -179,13 +190,13 @@ def run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: boo
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(options, caches, in_place, trust_output, progress)
+        return _run(options, caches, in_place, session, progress)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bool,
+def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
          progress: NullProgress) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult(Report())
@@ -197,7 +208,7 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, trust_output: bo
         target.begin()
         try:
             rendered = render_site(result.model, options.render_options(), result.report, target, cache,
-                                   trust_output, progress, mapper.digests)
+                                   session, progress, mapper.digests)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
                 forget(cache)
@@ -250,4 +261,4 @@ class Session:
         self.caches = Caches()
 
     def rebuild(self) -> BuildResult:
-        return run(self.options, self.caches, in_place=True, trust_output=True)
+        return run(self.options, self.caches, in_place=True, session=True)

@@ -47,6 +47,15 @@ class Digester:
     def hexdigest(self, value) -> str:
         return self.digest(value).hex()
 
+    def alone(self, value) -> str:
+        """`hexdigest(value)`, remembering nothing of it: for values met once, such as records as
+        they are loaded (a memo would only keep each of their parts alive)."""
+        try:
+            return self.hexdigest(value)
+        finally:
+            self.memo.clear()
+            self.tuples.clear()
+
     def digest(self, value) -> bytes:
         return hashlib.blake2b(self.encode(value), digest_size=DIGEST_SIZE).digest()
 

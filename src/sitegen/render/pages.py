@@ -32,7 +32,7 @@ from .digest import Digester
 from .environment import (CompiledTemplates, environment_key, make_environment, template_digests,
                           template_folders, template_stamps)
 from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
-from .views import Body, SiteViews, site_views
+from .views import Body, SiteViews, digest_views, site_views
 
 BATCH = 48  # pages per task sent to a worker
 
@@ -217,27 +217,41 @@ def _render_batch(jobs: list[PageJob]):
     return _WORKER.render_batch(jobs)
 
 
+def start_pool(worker: Worker, count: int, options: RenderOptions):
+    """A pool of render processes for `count` pages, or None when they render in this process.
+
+    The templates are compiled first, once, so that no worker compiles them again.
+    """
+    processes = options.processes(count) if options.pool is not None else 1
+    if processes <= 1:
+        return None
+    for output in OUTPUTS:
+        if output.template:
+            try:
+                worker.env.get_template(output.template)
+            except jinja2.TemplateError:
+                pass  # reported where the page renders
+    return options.pool(processes, _start_worker, (worker,))
+
+
 def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions, progress: NullProgress):
     """Each job's (output path, cache entry or None, problems), in order; `progress` hears of each batch."""
     progress.stage("Rendering pages", len(jobs))
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
-    processes = options.processes(len(jobs)) if options.pool is not None else 1
-    if processes <= 1:
-        worker.start()
-        results = map(worker.render_batch, batches)
-    else:
-        for job in {job.kind: job for job in jobs}.values():  # compiled once here, not in every worker
-            worker.env.get_template(BY_KIND[job.kind].template)
-        pool = options.pool(processes, _start_worker, (worker,))
-        results = pool.imap(_render_batch, batches)
+    pool = start_pool(worker, len(jobs), options)
     try:
+        if pool is None:
+            worker.start()
+            results = map(worker.render_batch, batches)
+        else:
+            results = pool.imap(_render_batch, batches)
         done = []
         for batch in results:
             done.extend(batch)
             progress.advance(len(batch))
         return done
     finally:
-        if processes > 1:
+        if pool is not None:
             pool.terminate()
 
 
@@ -270,12 +284,14 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 # --------------------------------------------------------------------------- the whole site
 
 def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
-                cache: RenderCache | None = None, trust_output: bool = False,
+                cache: RenderCache | None = None, session: bool = False,
                 progress: NullProgress = NullProgress(), known_digests=()) -> RenderResult | None:
     """Write every page that changed (all of them without a cache) through `target`.
 
-    `trust_output`: the output folder is known to hold what the cache says (a `serve`
-    session owns it), so pages are not checked on disk.
+    `session`: a `serve` session, which owns the output folder (it holds what the cache
+    says, so pages are not checked on disk) and keeps `cache` in memory for its next build
+    (so the memory-only fields are filled; a one-off build leaves them empty, and its
+    render workers inherit less).
 
     `known_digests`: (record, digest) pairs the build stage already has (see `digest.Digester`).
     Returns None when a template failed (reported); the caller then aborts the target.
@@ -283,7 +299,9 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     """
     cache = cache if cache is not None else RenderCache()
     previous = (set(cache.pages) | set(cache.copies) | set(FIXED_FILES)) if cache.pages else None
-    cache.digester = digester = Digester(cache.digester, known_digests)
+    digester = Digester(cache.digester, known_digests)
+    if session:
+        cache.digester = digester
     if cache.bytecode is None:
         cache.bytecode = CompiledTemplates()
     folders = template_folders(options.templates, options.overrides)
@@ -298,39 +316,66 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     site_digest = digester.hexdigest((site_key, cache.templates[1], model.content, model.urls, model.routes,
                                       model.include_drafts))
     result = RenderResult(previous=previous)
-    if site_digest == cache.site_digest and cache.pages and (trust_output or all(
+    if site_digest == cache.site_digest and cache.pages and (session or all(
             os.path.exists(os.path.join(target.root, path)) for path in cache.pages)):
         result.files = set(cache.pages)
         for entry in cache.pages.values():
             report.items.extend(entry.problems)
         result.fixed, result.copies = files_to_copy(model, options)
         return result
-    cache.views = views = site_views(model, cache.cards, digester, cache.card_digests, cache.views)
-    jobs = page_jobs(model, views, cache.templates[1], site_key, digester, cache.contexts)
-    todo = []
-    for job in jobs:
-        out_path = urls.output_file(job.path)
-        result.files.add(out_path)
-        entry = cache.pages.get(out_path)
-        if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, model)
-                or not (trust_output or os.path.exists(os.path.join(target.root, out_path)))):
-            todo.append(job)
-        else:
-            report.items.extend(entry.problems)
-    worker = Worker(model, views, options, target, cache.pages, env)
+    # A cold build renders every page: first, so that its render workers inherit none of the
+    # digesting, which follows once they are gone. Otherwise fingerprints decide what renders.
+    cold = not cache.pages
+    if cold:
+        views = site_views(model, cache.cards if session else None, last=cache.views)
+        todo = [PageJob(path, output.kind, ref, "") for output in OUTPUTS if output.template
+                for path, ref in output.pages(model)]
+        result.files.update(urls.output_file(job.path) for job in todo)
+    else:
+        views, jobs = plan_pages(model, cache, digester, site_key, session)
+        digester = None  # a one-off build's memo is not kept alive while pages render
+        todo = []
+        for job in jobs:
+            out_path = urls.output_file(job.path)
+            result.files.add(out_path)
+            entry = cache.pages.get(out_path)
+            if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, model)
+                    or not (session or os.path.exists(os.path.join(target.root, out_path)))):
+                todo.append(job)
+            else:
+                report.items.extend(entry.problems)
     new_entries = {}
-    for out_path, entry, items in render_pages(worker, todo, options, progress):
+    for out_path, entry, items in render_pages(Worker(model, views, options, target, cache.pages, env), todo,
+                                               options, progress):
         report.items.extend(items)
         if entry is not None:
             new_entries[out_path] = entry
             result.rendered.append(out_path)
     if len(new_entries) < len(todo):
         return None
+    if cold:
+        for job in plan_pages(model, cache, digester, site_key, session, views)[1]:
+            out_path = urls.output_file(job.path)
+            new_entries[out_path] = replace(new_entries[out_path], fingerprint=job.fingerprint)
     result.fixed, result.copies = files_to_copy(model, options)
     cache.pages = {path: new_entries.get(path) or cache.pages[path] for path in result.files if
                    path in new_entries or path in cache.pages}
     cache.site_digest = site_digest
     return result
+
+
+def plan_pages(model: SiteModel, cache: RenderCache, digester: Digester, site_key: str, session: bool,
+               views: SiteViews | None = None) -> tuple[SiteViews, list[PageJob]]:
+    """The views (made here, or digested here when made without a digester) and every page's job
+    with its fingerprint; a session keeps what its next build reuses."""
+    if views is None:
+        views = site_views(model, cache.cards if session else None, digester, cache.card_digests, cache.views)
+    else:
+        digest_views(views, model, digester, cache.card_digests)
+    jobs = page_jobs(model, views, cache.templates[1], site_key, digester, cache.contexts if session else None)
+    if session:
+        cache.views = views
+    return views, jobs
 
 
 def lookups_hold(entry: PageEntry, model: SiteModel) -> bool:

@@ -161,9 +161,7 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
             card = make_card(study, model)
             known = (study, card, (StudyView(study, card.path, card.summary), Body(study.body)))
             if digester is not None:  # views kept from the last build keep their digests too
-                digester.derive(card, study, known_cards, card_digests)
-                digester.derive(known[2][0], study)
-                digester.derive(known[2][1], study)  # its own page shows the whole record anyway
+                derive(digester, known, known_cards, card_digests)
         kept[id(study)] = known
         cards[study.slug] = known[1]
         pages[study.slug] = known[2]
@@ -180,3 +178,19 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
     themes = tuple(ThemeView(g.theme, g.path, tuple(cards[s.slug] for s in g.studies)) for g in model.themes)
     return SiteViews(cards, pages, countries, themes, regions, by_code, {v.region.id: v for v in regions},
                      last=last.made if last is not None else {})
+
+
+def derive(digester, made: tuple, known_cards: dict[str, str], card_digests: dict[str, str]) -> None:
+    """Digest a record's views (`made`: record, card, (page view, body)) from the record's digest."""
+    study, card, (view, body) = made
+    digester.derive(card, study, known_cards, card_digests)
+    digester.derive(view, study)
+    digester.derive(body, study)  # its own page shows the whole record anyway
+
+
+def digest_views(views: SiteViews, model: SiteModel, digester, card_digests: dict[str, str]) -> None:
+    """The digests `site_views` derives, for views it made without a digester."""
+    known_cards = dict(card_digests)
+    card_digests.clear()
+    for study in model.studies:
+        derive(digester, (study, views.cards[study.slug], views.pages[study.slug]), known_cards, card_digests)
