@@ -15,6 +15,7 @@ socket after a newer build is reloaded at once (its epoch is older).
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -27,9 +28,8 @@ from urllib.parse import quote, unquote
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from tornado import web
+from tornado import httputil, web
 from tornado.httpserver import HTTPServer
-from tornado.websocket import WebSocketHandler
 
 from ..model.diagnostics import Diagnostic
 
@@ -79,6 +79,8 @@ class Target:
 
 MISSING = Target(404)
 UNSAFE = re.compile(r"%(2f|5c|00)", re.IGNORECASE)  # encoded "/", "\" and NUL
+MAX_PATH_BYTES = 2048  # a longer request path is a 404 without looking at the disk
+MAX_SEGMENT_BYTES = 255  # the longest file name most file systems allow
 
 
 def locate(raw_path: str, base_path: str, root: Path) -> Target:
@@ -90,6 +92,13 @@ def locate(raw_path: str, base_path: str, root: Path) -> Target:
     if parts is None or base is None or parts[:len(base)] != base:
         return MISSING
     rel = parts[len(base):]
+    try:
+        return locate_file(root, rel, slash, base_path)
+    except (OSError, RuntimeError):  # a name the file system refuses, a link loop: nothing there
+        return MISSING
+
+
+def locate_file(root: Path, rel: list[str], slash: bool, base_path: str) -> Target:
     target = root.joinpath(*rel)
     if not target.resolve().is_relative_to(root.resolve()):
         return MISSING
@@ -103,8 +112,8 @@ def locate(raw_path: str, base_path: str, root: Path) -> Target:
 
 
 def split_path(raw_path: str) -> tuple[list[str] | None, bool]:
-    """The decoded segments of a path and whether it ends with "/"; None for any unsafe or odd path."""
-    if not raw_path.startswith("/") or UNSAFE.search(raw_path):
+    """The decoded segments of a path and whether it ends with "/"; None for any unsafe, odd or over-long path."""
+    if not raw_path.startswith("/") or len(raw_path) > MAX_PATH_BYTES or UNSAFE.search(raw_path):
         return None, False
     try:
         text = unquote(raw_path, errors="strict")
@@ -114,7 +123,8 @@ def split_path(raw_path: str) -> tuple[list[str] | None, bool]:
     slash = parts[-1] == ""
     if slash:
         parts.pop()
-    if any(p in ("", ".", "..") or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+    if any(p in ("", ".", "..") or p.startswith(".") or "\\" in p or "\x00" in p
+           or len(p.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES for p in parts):
         return None, False
     return parts, slash
 
@@ -175,6 +185,124 @@ def problem_item(d: Diagnostic) -> str:
             f'<span class="message">{html.escape(d.message)}</span>{fix}</li>')
 
 
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::([0-9]+))?")  # lower-cased Host: name or [IPv6], port
+ORIGIN = re.compile(r"(https?)://(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::([0-9]+))?")
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+@dataclass(frozen=True)
+class HostRule:
+    """The `Host` values (and websocket `Origin`s) the preview answers; anything else is refused.
+
+    A browser sends the name in its address bar as `Host`. A hostile page
+    that rebinds its own name to 127.0.0.1 sends that name, so only the
+    names of this machine pass: `names` (lower case, IPv6 in brackets),
+    each alone or with `port`. `any_ip` (the server listens on every
+    interface): any IP address passes too, as an address cannot be rebound.
+    """
+
+    port: int
+    names: frozenset[str] = LOCAL_NAMES
+    any_ip: bool = False
+
+    def allows(self, host: str | None) -> bool:
+        """Whether a `Host` header value names this server (None: no header, refused)."""
+        if host is None or not host.isascii():
+            return False
+        found = HOST.fullmatch(host.lower())
+        return bool(found) and found[2] in (None, str(self.port)) and self.allows_name(found[1])
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """Whether a websocket's `Origin` is a page of this server (None: no header, not a browser page)."""
+        if origin is None:
+            return True
+        if not origin.isascii():
+            return False
+        found = ORIGIN.fullmatch(origin.lower())
+        return bool(found) and (found[3] or DEFAULT_PORTS[found[1]]) == str(self.port) and self.allows_name(found[2])
+
+    def allows_name(self, name: str) -> bool:
+        return name in self.names or self.any_ip and ip_literal(name)
+
+
+def ip_literal(name: str) -> bool:
+    """"192.168.1.5" or "[fe80::1]": an IP address as a URL writes it."""
+    bracketed = name.startswith("[") and name.endswith("]")
+    try:
+        ipaddress.IPv6Address(name[1:-1]) if bracketed else ipaddress.IPv4Address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def host_rule(host: str, addresses: list[str], port: int) -> HostRule:
+    """The rule for a server started with `--host host`, listening on `addresses` (IPs) and `port`."""
+    names = set(LOCAL_NAMES)
+    for name in [host, *addresses]:
+        name = name.strip().lower().split("%")[0]  # an IPv6 zone ("%eth0") is not part of a URL
+        if name:
+            names.add(f"[{name.strip('[]')}]" if ":" in name else name)
+    return HostRule(port, frozenset(names), any_ip=any(wildcard(address) for address in addresses))
+
+
+def wildcard(address: str) -> bool:
+    """0.0.0.0 or ::, every interface of the machine."""
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_unspecified
+    except ValueError:
+        return False
+
+
+def loopback(address: str) -> bool:
+    """An address only this machine reaches: 127.x.y.z, ::1 (also as ::ffff:127.x.y.z)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+REFUSED = b"400 Bad Request: this preview answers only to the address sitegen serve printed " \
+          b"(or localhost, 127.0.0.1, [::1]).\n"
+
+
+class RefusedHost(web.RequestHandler):
+    """The answer to every request whose `Host` is not this server's: 400, a line of text, no page."""
+
+    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+    def prepare(self) -> None:
+        self.set_status(400)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(REFUSED)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        self.finish(f"{status_code} {httputil.responses.get(status_code, 'Error')}\n")  # 405: an odd method
+
+
+class PreviewApplication(web.Application):
+    """The preview's routes, behind the `Host` check: a request with a foreign Host reaches no handler."""
+
+    def __init__(self, handlers: list, hosts: HostRule, **settings) -> None:
+        super().__init__(handlers, **settings)
+        self.hosts = hosts
+
+    def find_handler(self, request, **kwargs):
+        if not self.allows(request):
+            return self.get_handler_delegate(request, RefusedHost)
+        return super().find_handler(request, **kwargs)
+
+    def allows(self, request) -> bool:
+        hosts = request.headers.get_list("Host")
+        if not hosts:  # only HTTP/1.0 may leave it out; no browser does
+            return request.version == "HTTP/1.0"
+        return len(hosts) == 1 and self.hosts.allows(hosts[0])
+
+
 NOT_FOUND = b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Not found</title>\n" \
             b"</head>\n<body>\n<h1>Not found</h1>\n</body>\n</html>\n"
 
@@ -222,13 +350,32 @@ class SiteHandler(web.RequestHandler):
 class PreviewSocket(LiveReloadHandler):
     """livereload's WebSocket, which also reloads a page at once if it was served before the last build."""
 
-    def initialize(self, site: SiteState) -> None:
+    def initialize(self, site: SiteState, hosts: HostRule) -> None:
         self.site = site
+        self.hosts = hosts
+
+    def prepare(self) -> None:
+        """Refuse (403) a socket opened by a page of another origin, before the upgrade.
+
+        Done here rather than in `check_origin` alone, which tornado skips for
+        `Sec-Fetch-Site: same-origin`: exactly what a rebound page sends.
+        """
+        origin = self.request.headers.get("Origin", self.request.headers.get("Sec-WebSocket-Origin"))
+        if not self.hosts.allows_origin(origin):
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(b"403 Forbidden: the live-reload socket is only for pages of this preview.\n")
 
     def check_origin(self, origin: str) -> bool:
-        return WebSocketHandler.check_origin(self, origin)  # same host only, unlike livereload's "any"
+        return self.hosts.allows_origin(origin)  # this server's pages only, unlike livereload's "any"
 
     def on_message(self, message) -> None:
+        try:
+            valid = isinstance(json.loads(message), dict)
+        except (ValueError, TypeError):
+            valid = False
+        if not valid:  # livereload's handler would raise, and print a traceback
+            return
         super().on_message(message)
         epoch = page_epoch(message)
         if epoch is not None and epoch < self.site.epoch:
@@ -256,20 +403,21 @@ class PreviewServer(Server):
     settings on the `LiveReloadHandler` class.
     """
 
-    def __init__(self, site: SiteState, sockets: list, watcher) -> None:
+    def __init__(self, site: SiteState, sockets: list, watcher, hosts: HostRule) -> None:
         super().__init__(watcher=watcher)
         self.site = site
         self.sockets = sockets
+        self.hosts = hosts
 
     def application(self, port, host, liveport=None, debug=None, live_css=True) -> web.Application:
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
         LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload drops a reload within 3 s of the last one
-        app = web.Application([
-            (r"/livereload", PreviewSocket, {"site": self.site}),
+        app = PreviewApplication([
+            (r"/livereload", PreviewSocket, {"site": self.site, "hosts": self.hosts}),
             (r"/livereload\.js", LiveReloadJSHandler),
             (r".*", SiteHandler, {"site": self.site}),
-        ], log_function=quiet_log)
+        ], self.hosts, log_function=quiet_log)
         HTTPServer(app).add_sockets(self.sockets)
         return app
 

@@ -5,8 +5,10 @@ folders, takes the port first (so "port in use" fails at once, exit 1),
 forks the builder (`remote.RemoteSession`, a `pipeline.Session` in a process
 of its own) before any thread starts, builds into a temporary folder
 (drafts shown unless --no-drafts), serves that folder with livereload
-(`devserver`), rebuilds after each burst of saves in the content or
-templates folder (`watch`), and on Ctrl-C (or SIGTERM), at any moment, a
+(`devserver`), answering only to this machine's own names
+(`devserver.HostRule`) and warning when --host lets the network in,
+rebuilds after each burst of saves in the content or templates folder
+(`watch`), and on Ctrl-C (or SIGTERM), at any moment, a
 build included, stops within a second or two: the builder's process group
 is killed, the temporary folder removed, "Stopped.", exit 0. It has no build
 logic of its own: a rebuild is one `rebuild()` of the session, whose outcome
@@ -37,7 +39,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 
 from ..build import pipeline, remote
 from ..model.diagnostics import ERROR, Diagnostic, Report
-from .devserver import PreviewServer, SiteState
+from .devserver import PreviewServer, SiteState, host_rule, loopback
 from .watch import DebouncedWatcher
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -140,7 +142,7 @@ def preview(args, sockets: list, session: remote.RemoteSession, output: Path, st
     io = IOLoop.current()
     site = SiteState(root=output)
     watcher = DebouncedWatcher(io)
-    server = PreviewServer(site, sockets, watcher)
+    server = PreviewServer(site, sockets, watcher, host_rule(args.host, addresses(sockets), port_of(sockets)))
     rebuild = Rebuilder(session, site, lost=stop.fail)
     try:
         for folder in (args.content, args.templates):
@@ -170,16 +172,30 @@ def build_options(args, output: Path) -> pipeline.BuildOptions:
 
 
 def announce(args, sockets: list, base_path: str) -> None:
-    port = sockets[0].getsockname()[1]
+    port = port_of(sockets)
     host = f"[{args.host}]" if ":" in args.host else args.host
     drafts = "hidden" if args.no_drafts else "shown"
     print(f"Serving http://{host}:{port}{base_path}  (drafts {drafts}; press Ctrl-C to stop)", flush=True)
-    if not loopback(args.host):
-        print(f"Note: with --host {args.host}, other machines on your network can open the preview.", flush=True)
+    if not all(loopback(address) for address in addresses(sockets)):
+        print(network_warning(args.host, args.no_drafts), file=sys.stderr, flush=True)
 
 
-def loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
+def network_warning(host: str, no_drafts: bool) -> str:
+    """The warning for a server other machines can reach."""
+    what = "the preview" if no_drafts else "the preview, drafts included,"
+    hide = "" if no_drafts else ", or add --no-drafts to hide the drafts"
+    return (f"sitegen serve: warning: --host {host or '(empty)'} makes {what} visible to your network: "
+            f"anyone who can reach this machine can open it, with no password. "
+            f"Leave out --host to keep it on this machine only{hide}.")
+
+
+def addresses(sockets: list) -> list[str]:
+    """The IP addresses the server listens on."""
+    return [sock.getsockname()[0] for sock in sockets]
+
+
+def port_of(sockets: list) -> int:
+    return sockets[0].getsockname()[1]
 
 
 @contextmanager
