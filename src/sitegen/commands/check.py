@@ -8,8 +8,9 @@ future dates, long summaries, duplicate titles, placeholders left by
 `sitegen new`, case studies without sources, published files that could run
 script, and hints about countries and themes with a single case study. Each
 problem is printed as `path:line:column: severity: message Fix: ...` (or as
-JSON with `--format json`), then a count; the exit status is 1 when there is
-an error (or, with `--strict`, a warning).
+JSON with `--format json`, or as GitHub Actions annotations with `--format
+github`), then a count; the exit status is 1 when there is an error (or,
+with `--strict`, a warning).
 
 Templates are only parsed (syntax), not rendered: the build renders them.
 """
@@ -17,7 +18,6 @@ Templates are only parsed (syntax), not rendered: the build renders them.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sys
 import time
@@ -30,7 +30,7 @@ import jinja2
 from ..build import pipeline
 from .. import load
 from ..load import yamltext
-from ..model.diagnostics import ERROR, HINT, WARNING, Report, display_path
+from ..model.diagnostics import ERROR, HINT, WARNING, Report, display_path, json_text
 from ..index.site import build_model
 from ..markup.convert import Converter, Heading
 from ..model.records import Content, Text
@@ -71,12 +71,18 @@ def run(args) -> int:
     failed = report.failed(args.strict)
     console.stage_times(progress)
     if args.format == "json":
-        print(json.dumps({
+        print(json_text({
             "problems": [asdict(d) for d in report.sorted()],
             "errors": report.count(ERROR), "warnings": report.count(WARNING), "hints": report.count(HINT),
             "files": result.files, "seconds": round(result.seconds, 3),
             "failed": failed,
-        }, ensure_ascii=False, indent=2))
+        }))
+    elif args.format == "github":  # one workflow command per problem, never in colour; then the plain count
+        for d in report.sorted():
+            if not (console.quiet and d.severity == HINT):
+                print(d.github())
+        if failed or not console.quiet:
+            print(summary_line(result, args.strict))
     else:
         console.problems(report)
         if failed or not console.quiet:

@@ -86,7 +86,8 @@ def parser(prog: str = "sitegen", default_command: str | None = None) -> argpars
 
     check = command("check", "check the content for mistakes without building")
     add_source_options(check)
-    check.add_argument("--format", choices=("text", "json"), default="text", help="how to print problems (default: text)")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="how to print problems: text, json, or github (GitHub Actions annotations) (default: text)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=lazy("check", handles_quiet=True))
 

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, TextIO
 
-from ..model.diagnostics import ERROR, HINT, WARNING, Diagnostic, Report
+from ..model.diagnostics import ERROR, HINT, WARNING, Diagnostic, Report, visible
 from ..model.progress import NullProgress
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
@@ -61,7 +61,7 @@ def problem_spans(d: Diagnostic) -> tuple[str, Spans]:
     start = len(location) + 2
     spans = [(0, len(location), "bold"), (start, start + len(d.severity), SEVERITY_STYLES.get(d.severity, ""))]
     if d.fix:
-        fix_at = len(text) - len(d.fix) - len("Fix: ")
+        fix_at = len(text) - len(visible(d.fix)) - len("Fix: ")  # as format() shows it
         spans.append((fix_at, fix_at + len("Fix:"), "green"))
     return text, [s for s in spans if s[2]]
 
