@@ -13,7 +13,22 @@ Rules: it refuses to run when the repository has uncommitted changes (build
 products aside: the output folder and the render cache) unless `--force`, so
 that what is published matches a commit; a deploy whose tree equals the
 branch's current tree makes no commit. Its build is a clean one, without the
-render cache.
+render cache, and only the files that build made are committed (nothing else
+that happens to be in the output folder).
+
+What it refuses, always (git itself decides each one):
+- a branch name that `git check-ref-format --branch` rejects or rewrites
+  (`@{-1}`, `-`, `@{upstream}` name another branch), and `HEAD`, `@`, `refs/...`;
+- a branch that holds the sources: one checked out in a working tree, or one
+  that shares history with HEAD (its tip is HEAD or an ancestor of it, it
+  contains HEAD, or they have any commit in common); the remote-tracking
+  branch the first commit would build on is checked the same way;
+- a content (or project templates) folder holding files git does not track,
+  ignored or not, that the build would read and publish (`git ls-files
+  --others [--ignored] --exclude-standard`); hidden files, which the build
+  skips, aside. `--force` does not lift this: a file is published only once
+  it is tracked (`git add`);
+- a content folder outside the repository (nothing of it would match a commit).
 Every failure is a one-paragraph message and exit status 1, never a traceback.
 """
 
@@ -30,9 +45,12 @@ from pathlib import Path
 
 from .. import __version__
 from ..build import pipeline
+from ..model.diagnostics import visible
 from ..write import target as write
 
 SHOWN_CHANGES = 10  # uncommitted paths listed in the refusal message
+SHOWN_UNTRACKED = 20  # untracked or ignored source files listed in the refusal message
+NOT_BRANCH_NAMES = ("HEAD", "@")  # names git reads as the current commit, not as a branch
 
 
 class DeployError(Exception):
@@ -90,12 +108,15 @@ def deploy(args) -> int:
     git = find_repository()
     branch = check_branch_name(git, args.branch)
     refuse_checked_out_branch(git, branch)
+    ref = f"refs/heads/{branch}"
+    refuse_source_history(git, site_base(git, args.remote, branch))
     if args.push:
         check_remote(git, args.remote, branch)
     output = Path(args.output)
+    refuse_untracked_sources(git, args)
     dirty = uncommitted_changes(git, output)
     if dirty and not args.force:
-        shown = "\n".join(f"  {line}" for line in dirty[:SHOWN_CHANGES])
+        shown = "\n".join(f"  {visible(line)}" for line in dirty[:SHOWN_CHANGES])
         more = f"\n  ... and {len(dirty) - SHOWN_CHANGES} more" if len(dirty) > SHOWN_CHANGES else ""
         raise DeployError(
             f"the repository has uncommitted changes, so the site would not match any commit:\n{shown}{more}",
@@ -103,12 +124,13 @@ def deploy(args) -> int:
     if dirty:
         print(f"Deploying with {len(dirty)} uncommitted change(s) (--force).")
 
-    build_site(args)
-    tree, count = tree_of_folder(git, output)
+    files = build_site(args)
+    tree, count = tree_of_files(git, output, files)
 
-    ref = f"refs/heads/{branch}"
-    parent = git.commit_of(ref)
-    base = parent or git.commit_of(f"refs/remotes/{args.remote}/{branch}")
+    site = site_base(git, args.remote, branch)
+    refuse_source_history(git, site)  # again: a branch may have moved during the build
+    base = site.commit
+    parent = base if site.name == branch else None  # the local branch's tip, when it exists
     if base is not None and git.out("rev-parse", f"{base}^{{tree}}") == tree:
         if parent is None:  # the remote-tracking branch already holds this build
             git.run("update-ref", "-m", "sitegen deploy", ref, base, "")
@@ -146,19 +168,141 @@ def find_repository() -> Git:
 
 
 def check_branch_name(git: Git, branch: str) -> str:
+    """`branch` itself when it is a plain branch name; git's shorthands for other branches are refused.
+
+    `git check-ref-format --branch` expands `@{-1}` (the branch checked out
+    before) and `@{upstream}`; a name it rewrites is not the name of a site branch.
+    """
+    shown = visible(branch)
+    fix = "Pass the site branch's own name, like --branch gh-pages."
+    if not branch or branch.startswith("-") or branch in NOT_BRANCH_NAMES:
+        raise DeployError(f"'{shown}' is not a valid branch name", fix)
+    if branch.startswith("refs/"):
+        raise DeployError(f"'{shown}' is a full ref name, not a branch name",
+                          f"Pass the name alone, like --branch {visible(branch.rsplit('/', 1)[-1]) or 'gh-pages'}.")
     proc = git.run("check-ref-format", "--branch", branch, check=False)
-    if proc.returncode != 0 or branch.startswith("-"):
-        raise DeployError(f"'{branch}' is not a valid branch name", "Pass a name like --branch gh-pages.")
-    return decode(proc.stdout).strip()
+    if proc.returncode != 0:
+        raise DeployError(f"'{shown}' is not a valid branch name", fix)
+    expanded = decode(proc.stdout).rstrip("\n")
+    if expanded != branch:
+        raise DeployError(f"'{shown}' is not a branch name: git reads it as another branch ('{visible(expanded)}'), "
+                          "and deploy would commit the site onto it", fix)
+    if git.run("check-ref-format", f"refs/heads/{branch}", check=False).returncode != 0:
+        raise DeployError(f"'{shown}' is not a valid branch name", fix)
+    return branch
 
 
 def refuse_checked_out_branch(git: Git, branch: str) -> None:
     """Moving a branch that a working tree has checked out would change what that tree shows."""
     listing = git.out("worktree", "list", "--porcelain")
-    for line in listing.splitlines():
-        if line == f"branch refs/heads/{branch}":
-            raise DeployError(f"the branch {branch} is checked out in a working tree of this repository",
-                              "Switch that working tree to your source branch (e.g. git switch main), then deploy.")
+    current = git.run("symbolic-ref", "--quiet", "HEAD", check=False)
+    checked_out = {line.removeprefix("branch ") for line in listing.splitlines() if line.startswith("branch ")}
+    if current.returncode == 0:
+        checked_out.add(decode(current.stdout).strip())
+    if f"refs/heads/{branch}" in checked_out:
+        raise DeployError(f"the branch {branch} is checked out in a working tree of this repository",
+                          "Switch that working tree to your source branch (e.g. git switch main), then deploy, "
+                          "or deploy to another branch (--branch gh-pages).")
+
+
+@dataclass(frozen=True)
+class Base:
+    """What the next deploy commit builds on: the local branch, else the remote-tracking one."""
+
+    name: str  # as the user knows it: "gh-pages" or "origin/gh-pages"
+    commit: str | None  # None: neither exists, the deploy starts a new branch
+    delete: str  # the command that deletes it
+
+
+def site_base(git: Git, remote: str, branch: str) -> Base:
+    local = git.commit_of(f"refs/heads/{branch}")
+    if local is not None:
+        return Base(branch, local, f"git branch -D {branch}")
+    return Base(f"{remote}/{branch}", git.commit_of(f"refs/remotes/{remote}/{branch}"),
+                f"git push {remote} --delete {branch}, then git fetch --prune {remote}")
+
+
+def refuse_source_history(git: Git, base: Base) -> None:
+    """A site branch holds only builds: committing onto a branch that shares history with HEAD
+    would put the site on top of the sources (and publish the sources' history with it)."""
+    branch, tip = base.name, base.commit
+    head = git.commit_of("HEAD")
+    if tip is None or head is None:  # a new branch, or a repository without commits yet
+        return
+    common = git.run("merge-base", tip, head, check=False)
+    if common.returncode != 0 or not decode(common.stdout).strip():
+        return  # no commit in common: a separate site branch
+    if tip == head:
+        how = "points at the commit you have checked out (HEAD)"
+    elif git.run("merge-base", "--is-ancestor", tip, head, check=False).returncode == 0:
+        how = "is part of the history of the commit you have checked out (HEAD)"
+    elif git.run("merge-base", "--is-ancestor", head, tip, check=False).returncode == 0:
+        how = "contains the commit you have checked out (HEAD)"
+    else:
+        how = f"shares history with the commit you have checked out (HEAD), from {decode(common.stdout).strip()[:7]} on"
+    raise DeployError(f"the branch {branch} ({tip[:7]}) {how}: it holds your sources, not a built site, "
+                      "and deploy would commit the site on top of them",
+                      "Deploy to a branch of its own, e.g. --branch gh-pages (a new name is fine: deploy "
+                      f"creates it). If {branch} was made from your sources by mistake and holds nothing "
+                      f"else, delete it first ({base.delete}).")
+
+
+def refuse_untracked_sources(git: Git, args) -> None:
+    """Refuse when the content folder (or templates inside the repository) holds files git does not
+    track, ignored ones included, that the build reads and would publish as they are.
+
+    `git status` (the uncommitted-changes check) does not show ignored files, and
+    `--force` only covers changes the user has seen; a file becomes publishable by
+    being tracked (`git add`).
+    """
+    content = inside(Path(args.content), git.toplevel)
+    if content is None:
+        raise DeployError(f"the content folder {visible(str(args.content))} is outside the git repository "
+                          f"{visible(str(git.toplevel))}, so the site would not match any commit",
+                          "Move the content folder into the repository and commit it, "
+                          "or run sitegen deploy from the repository that holds it.")
+    folders = [(content, False)]
+    templates = inside(Path(args.templates), git.toplevel)
+    if templates is not None and templates != content:
+        folders.append((templates, True))
+    excluded = [inside(Path(args.output), git.toplevel)]
+    cache = getattr(pipeline.BuildOptions, "cache_dir", None)
+    excluded.append(inside(cache, git.toplevel) if cache else None)
+    found: list[str] = []
+    for folder, is_theme in folders:
+        pathspec = [f":(literal){folder}" if folder else "."]
+        pathspec += [f":(exclude,literal){other}" for other in excluded if other]
+        ignored = set(ls_files(git, "--ignored", pathspec))
+        for path in sorted(ignored | set(ls_files(git, None, pathspec))):
+            if read_by_build(path, folder, is_theme):
+                found.append(f"{path} ({'ignored by git' if path in ignored else 'not tracked by git'})")
+    if found:
+        shown = "\n".join(f"  {visible(line)}" for line in found[:SHOWN_UNTRACKED])
+        more = f"\n  ... and {len(found) - SHOWN_UNTRACKED} more" if len(found) > SHOWN_UNTRACKED else ""
+        raise DeployError(
+            f"the site's sources hold {len(found)} file(s) that git does not track; the build would publish "
+            f"them, but they are in no commit (or are kept out of git on purpose):\n{shown}{more}",
+            "Move each file you do not want on the public site out of the content folder (or delete it). "
+            "To publish one, track it and commit: git add FILE (git add -f FILE for an ignored one).")
+
+
+def ls_files(git: Git, ignored: str | None, pathspec: list[str]) -> list[str]:
+    """Untracked paths under `pathspec`: the ignored ones with `--ignored`, else the others."""
+    flags = ["--others", "--exclude-standard", "-z", *([ignored] if ignored else [])]
+    out = git.run("ls-files", *flags, "--", *pathspec).stdout
+    return [os.fsdecode(name) for name in out.split(b"\0") if name]
+
+
+def read_by_build(path: str, folder: str, is_theme: bool) -> bool:
+    """Would the build read (and so possibly publish) the untracked file `path` of `folder`?
+
+    The content loader skips hidden files and folders; in a theme, Python's
+    byte-code caches are no templates. A nested repository shows as "dir/": listed.
+    """
+    parts = path[len(folder):].strip("/").split("/") if folder else path.split("/")
+    if any(part.startswith(".") for part in parts):
+        return False
+    return not (is_theme and ("__pycache__" in parts or path.endswith(".pyc")))
 
 
 def uncommitted_changes(git: Git, output: Path) -> list[str]:
@@ -197,7 +341,8 @@ def build_options(args) -> pipeline.BuildOptions:
     return pipeline.BuildOptions(**options)
 
 
-def build_site(args) -> None:
+def build_site(args) -> set[str]:
+    """Build the site into the output folder; the set of files the build made (posix paths)."""
     try:
         result = pipeline.build(build_options(args))
     except OSError as exc:
@@ -210,21 +355,23 @@ def build_site(args) -> None:
         raise DeployError(f"the build failed ({report.summary()}); nothing was committed",
                           "Fix the problems listed above (sitegen check shows them), then deploy again.")
     print(f"Built {result.pages()} pages ({len(result.files)} files) into {args.output}; {report.summary()}.")
+    return set(result.files)
 
 
-def tree_of_folder(git: Git, folder: Path) -> tuple[str, int]:
-    """Store every file of `folder` byte for byte (no filters) and return (tree id, file count)."""
+def tree_of_files(git: Git, folder: Path, built: set[str]) -> tuple[str, int]:
+    """Store the files the build made (`built`, paths inside `folder`) byte for byte (no filters)
+    and return (tree id, file count). Anything else in the folder is left out."""
     folder = Path(folder)
     files: list[tuple[str, Path]] = []
-    for dirpath, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(dirpath) / name
-            rel = path.relative_to(folder).as_posix()
-            if "\n" in str(path.resolve()) or "\0" in rel:
-                raise DeployError(f"the output file name {rel!r} cannot be stored by sitegen deploy",
-                                  "Rename the source file that produced it.")
-            files.append((rel, path))
+    for rel in sorted(built):
+        path = folder / rel
+        if "\n" in str(path.resolve()) or "\0" in rel or rel.startswith("/") or ".." in rel.split("/"):
+            raise DeployError(f"the output file name {visible(repr(rel))} cannot be stored by sitegen deploy",
+                              "Rename the source file that produced it.")
+        if path.is_symlink() or not path.is_file():
+            raise DeployError(f"the built file {visible(rel)} is missing from {folder} or is not a plain file",
+                              "Something changed the output folder during the deploy: run it again.")
+        files.append((rel, path))
     stdin = b"".join(os.fsencode(path.resolve()) + b"\n" for _, path in files)
     ids = git.out("hash-object", "-w", "--no-filters", "--stdin-paths", input=stdin).split() if files else []
     if len(ids) != len(files):
@@ -252,8 +399,8 @@ def default_message(git: Git, dirty: bool) -> str:
 
 
 def check_remote(git: Git, remote: str, branch: str) -> None:
-    if git.run("remote", "get-url", remote, check=False).returncode != 0:
-        raise DeployError(f"there is no git remote called '{remote}' to push {branch} to",
+    if remote.startswith("-") or git.run("remote", "get-url", "--", remote, check=False).returncode != 0:
+        raise DeployError(f"there is no git remote called '{visible(remote)}' to push {branch} to",
                           "Add one (git remote add origin URL) or pass --remote NAME.")
 
 

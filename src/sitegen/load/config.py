@@ -2,11 +2,22 @@
 
 Owns the keys of site.yaml, the base URL's form, the list of themes with their
 ids, and looking a theme up by id or name (with a "Did you mean" for a typo).
+
+`base_url` (and the `--base-url` option, checked here too because the build
+hands it to the loader) must be a plain absolute http(s) address: a host,
+an optional port and path, no query or fragment, no user name, and none of
+space, quotes, angle brackets, backslash, backtick, braces, bar, caret or an
+invisible character; it is kept as written, with a "/" added at its end.
+`cname` must be a bare domain name (letters a-z, digits, hyphens, dots;
+parts of 1-63 characters, 253 in all), as GitHub Pages' CNAME file wants.
+Each bad value is a located error with a fix; nothing is escaped instead.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,19 +60,8 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
     title = setting("title", schema.coerce_text)
     description = setting("description", schema.coerce_text, "")
     language = setting("language", schema.coerce_lang, "en")
-    url = base_url if base_url is not None else data.get("base_url")
-    if url is None:
-        report.error(path, None, "site.yaml has no base_url", "Add e.g. base_url: https://org.github.io/showcase/")
-    else:
-        try:
-            url = normalise_base_url(url)
-        except Invalid as exc:
-            if base_url is not None:
-                report.error("--base-url", None, exc.message, exc.fix)
-            else:
-                mark = doc.value_mark("base_url")
-                report.error(path, mark.line, exc.message, exc.fix, mark.column)
-    cname = setting("cname", schema.coerce_text)
+    url = site_base_url(path, doc, data, report, base_url)
+    cname = setting("cname", coerce_cname)
     theme_list = load_themes(path, doc, data.get("themes"), report)
     if title is None and "title" not in data:
         report.error(path, None, "site.yaml has no title", "Add e.g. title: Learning Cities Showcase")
@@ -70,14 +70,179 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
     return SiteConfig(title, description, url, language, theme_list, cname)
 
 
-def normalise_base_url(value) -> str:
-    text = schema.coerce_text(value, "base_url")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise Invalid(f"base_url '{text}' is not an absolute http(s) address",
-                      "Write it like https://org.github.io/showcase/")
+def site_base_url(path: Path, doc, data: dict, report: Report, option: str | None) -> str | None:
+    """The site's base URL: `--base-url` when given, else site.yaml's; each value given is checked.
+
+    site.yaml's base_url is checked even when the option replaces it, so a
+    mistake in the file is found before a build without the option uses it.
+    """
+    url = None
+    if data.get("base_url") is not None:
+        try:
+            url = normalise_base_url(data["base_url"])
+        except Invalid as exc:
+            mark = doc.value_mark("base_url")
+            report.error(path, mark.line, exc.message, exc.fix, mark.column)
+    if option is not None:
+        try:
+            return normalise_base_url(option, "--base-url")
+        except Invalid as exc:
+            report.error("--base-url", None, exc.message, exc.fix)
+            return None
+    if data.get("base_url") is None:
+        report.error(path, None, "site.yaml has no base_url", f"Add e.g. base_url: {URL_EXAMPLE}")
+    return url
+
+
+URL_EXAMPLE = "https://org.github.io/showcase/"
+# Characters a web address never holds as they are; an editor can paste them from a document.
+URL_MARKUP = {'"': "a double quote", "'": "a quote", "<": "an angle bracket", ">": "an angle bracket",
+              "\\": "a backslash", "`": "a backtick", "{": "a curly bracket", "}": "a curly bracket",
+              "|": "a vertical bar", "^": "a caret"}
+URL_PATH_RE = re.compile(r"[A-Za-z0-9\-._~!$&()*+,;=:@/%]*")  # RFC 3986 path characters, less the quote
+BAD_ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+HOST_LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
+HOST_MAX = 253  # characters in a whole host name (DNS)
+
+
+def normalise_base_url(value, name: str = "base_url") -> str:
+    """An absolute http(s) address with a host and no query or fragment, ending in "/"; else Invalid.
+
+    The value lands in every page's links, the sitemap and robots.txt, so
+    anything that is not plainly part of a web address (spaces, quotes,
+    angle brackets, backslashes, invisible characters) is refused rather
+    than escaped.
+    """
+    text = schema.coerce_text(value, name)  # refuses lists, control characters and empty values
+    fix = f"Write it like {URL_EXAMPLE}"
+    for char in text:
+        if char == " ":  # coerce_text has turned every run of spaces, tabs and line breaks into one
+            raise Invalid(f"{name} '{text}' holds a space or a line break",
+                          "Remove it (write a space inside the address as %20). " + fix)
+        if char in URL_MARKUP:
+            raise Invalid(f"{name} '{text}' holds {URL_MARKUP[char]} ({char}), which a web address cannot hold",
+                          "Remove it; copy the address from the browser's address bar. " + fix)
+        if ord(char) > 0x7e and unicodedata.category(char)[0] not in "LMN":
+            raise Invalid(f"{name} '{text}' holds the character U+{ord(char):04X}, which a web address cannot hold",
+                          "Retype the address by hand (invisible characters come from PDFs and word "
+                          "processors). " + fix)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed '[' of an IPv6 address
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid(f"{name} '{text}' is not an absolute http(s) address", f"Write it like {url_example(text)}")
+    if "?" in text or "#" in text:
+        mark = "?" if "?" in text else "#"
+        raise Invalid(f"{name} '{text}' has a '{mark}' part, which the site's links cannot keep",
+                      f"Remove everything from the '{mark}' on. " + fix)
+    if "@" in parts.netloc:
+        raise Invalid(f"{name} '{text}' holds a user name or password (the part before '@')",
+                      "Remove it: a public site's address has none. " + fix)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or parts.netloc.endswith(":"):
+        raise Invalid(f"{name} '{text}' has no usable port number after ':' (1 to 65535)",
+                      "Remove the ':' and what follows it in the host, or give a port. " + fix)
+    problem = host_problem(parts.hostname or "", parts.netloc.startswith("["))
+    if problem:
+        raise Invalid(f"{name} '{text}': {problem}", fix)
+    if not URL_PATH_RE.fullmatch("".join(c for c in parts.path if ord(c) < 0x80)):
+        raise Invalid(f"{name} '{text}' holds a character a web address cannot hold", fix)
+    if BAD_ESCAPE_RE.search(parts.path):
+        raise Invalid(f"{name} '{text}' has a '%' that is not followed by two hexadecimal digits",
+                      "Write a '%' in an address as %25. " + fix)
+    if any(segment in (".", "..") for segment in parts.path.split("/")):
+        raise Invalid(f"{name} '{text}' has a '.' or '..' folder in its path",
+                      "Write the folder's own path. " + fix)
     return text if text.endswith("/") else text + "/"
 
+
+def url_example(text: str) -> str:
+    """An address to suggest for a value without http(s)://: the same with https:// when it starts with a host."""
+    first = text.split("/", 1)[0]
+    if "://" not in text and "." in first and not hostname_problem(first.lower()):
+        return "https://" + text.rstrip("/") + "/"
+    return URL_EXAMPLE
+
+
+def host_problem(host: str, bracketed: bool) -> str:
+    """What is wrong with a URL's host (as urlsplit gives it), or ""."""
+    if not host:
+        return "it has no host name after '//'"
+    if bracketed:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"'[{host}]' is not an IPv6 address"
+        return ""
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return f"'{host}' is not a usable host name"
+    if re.fullmatch(r"[0-9.]+", host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return f"'{host}' is not an IP address (four numbers 0-255 with dots)"
+        return ""
+    return hostname_problem(host)
+
+
+def hostname_problem(host: str) -> str:
+    """What is wrong with an ASCII host name (letters, digits, hyphens, dots), or ""."""
+    if len(host) > HOST_MAX:
+        return f"the host name is {len(host)} characters long, over {HOST_MAX}"
+    for label in host.split("."):
+        if not label:
+            return f"'{host}' has an empty part between dots (or a dot at its start or end)"
+        if len(label) > 63:
+            return f"the part '{label[:20]}...' of '{host}' is {len(label)} characters long, over 63"
+        if not HOST_LABEL_RE.fullmatch(label):
+            return (f"'{host}' is not a host name: each part between dots has only letters a-z, digits and "
+                    f"hyphens, and does not start or end with a hyphen")
+    return ""
+
+
+def coerce_cname(value, name: str = "cname") -> str:
+    """A bare domain name for GitHub Pages' CNAME file, e.g. showcase.example.org; else Invalid."""
+    text = schema.coerce_text(value, name)
+    fix = "Write only the domain name, e.g. cname: showcase.example.org"
+    if " " in text:
+        raise Invalid(f"{name} '{text}' holds a space", fix)
+    markup = next((c for c in text if c in URL_MARKUP), None)
+    if markup is not None:
+        raise Invalid(f"{name} '{text}' holds {URL_MARKUP[markup]} ({markup}), which a domain name cannot hold", fix)
+    if "/" in text or ":" in text or "@" in text:
+        try:
+            host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+        except ValueError:
+            host = ""
+        if host and not hostname_problem(host) and "." in host:
+            fix = f"Write only the domain name: cname: {host}"
+        raise Invalid(f"{name} '{text}' must be a domain name alone, without 'https://', a path or a port", fix)
+    if not text.isascii() and all(c.isalnum() or c in ".-" for c in text):
+        try:
+            fix = f"Write it in its ASCII form: cname: {text.encode('idna').decode('ascii')}"
+        except UnicodeError:
+            pass
+        raise Invalid(f"{name} '{text}' holds letters outside a-z", fix)
+    odd = next((c for c in text if not (c.isascii() and (c.isalnum() or c in ".-"))), None)
+    if odd is not None:
+        shown = odd if odd.isprintable() else f"U+{ord(odd):04X}"
+        raise Invalid(f"{name} '{text}' holds the character '{shown}'; a domain name has only letters a-z, "
+                      "digits, hyphens and dots", fix)
+    problem = hostname_problem(text)
+    if problem:
+        raise Invalid(f"{name}: {problem}", fix)
+    if "." not in text:
+        raise Invalid(f"{name} '{text}' is not a full domain name", fix)
+    if text.rsplit(".", 1)[1].isdigit():
+        raise Invalid(f"{name} '{text}' is an IP address, not a domain name", fix)
+    return text
 
 def load_themes(path: Path, doc, value, report: Report) -> tuple[Theme, ...]:
     if not isinstance(value, list) or not value:
