@@ -5,7 +5,10 @@ unique slugs) and what the later stages pass in (`LoadRules`). The work is
 done by its modules: `files` (the folder, text, links, assets), `documents`
 (front matter), `config` (site.yaml), `studies` (the records) and `yamltext`.
 Each problem becomes a located diagnostic; a record is made only from a
-clean file.
+clean file. A listed name that is not an ordinary file (a link that leads
+nowhere, a named pipe, a folder called `x.md`, a file deleted since the
+listing) is reported, never opened (`documents.regular_file`), including
+when the mapper that loads the case studies stats them first.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ..model.diagnostics import Report
 from ..model.records import Content
 from ..model.urls import Reserved
 from .config import ThemeVocabulary, load_site_config
+from .documents import regular_file
 from .files import CASE_STUDY_DIR, NOTHING_RESERVED, PAGES_DIR, find_assets, markdown_files
 from .studies import StudyLoader, check_unique_slugs, load_home, load_page, no_excerpt, serial_map
 
@@ -61,7 +65,8 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     published = frozenset(a.rel for a in assets)
     loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents, excerpt=rules.excerpt)
     studies = []
-    for study, items, document in (mapper or serial_map)(loader, markdown_files(root / CASE_STUDY_DIR, report)):
+    paths = markdown_files(root / CASE_STUDY_DIR, report)
+    for study, items, document in load_each(mapper or serial_map, loader, paths, report):
         report.items.extend(items)
         if document is not None:
             documents[document[0]] = document[1]
@@ -74,3 +79,22 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     home = load_home(root, report, documents)
     check_unique_slugs(root, studies, pages, report, documents)
     return Content(root, config, tuple(studies), tuple(pages), home, tuple(assets))
+
+
+def load_each(mapper, loader, paths: list[Path], report: Report) -> list:
+    """`mapper(loader, paths)`, where a name the mapper cannot stat is reported, not raised.
+
+    The loader itself reports every name that is not an ordinary file; but a mapper may stat
+    every file before it loads any (the build's load memo does), and a link that leads nowhere
+    or a file deleted since the listing makes that stat raise. Then such names are reported and
+    left out, and the mapper runs again on the others. Checking every name beforehand would
+    cost a stat per file on every build for a case that is rare.
+    """
+    while True:
+        try:
+            return mapper(loader, paths)
+        except OSError:
+            kept = [path for path in paths if regular_file(path, report)]
+            if len(kept) == len(paths):  # no name went wrong: a real failure, not the author's
+                raise
+            paths = kept

@@ -8,6 +8,7 @@ own, so a caller may load files on any core or reuse an unchanged file.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from ..model import countries
 from ..model import schema
 from . import yamltext
-from ..model.diagnostics import Report
+from ..model.diagnostics import Report, display_path
 from ..model.records import CaseStudy, Home, Image, Page, SiteConfig, Source, Theme
 from ..model.schema import Invalid
 from ..model.urls import Reserved
@@ -173,7 +174,13 @@ def resolve_image(root: Path, path: Path, doc, values: dict, report: Report,
         report.error(path, line, f"image '{src}' points outside the content folder",
                      "Keep images beside the case study or in a subfolder.", column)
         return None
-    if not target.is_file():
+    try:
+        found = target.is_file()
+    except OSError as exc:  # a name the system cannot use, e.g. longer than 255 bytes
+        report.error(path, line, f"image '{src}' cannot be opened: {exc.strerror}",
+                     "Check the file name and folder; give the image a shorter name.", column)
+        return None
+    if not found:
         report.error(path, line, f"image file '{src}' does not exist", "Check the file name and folder.", column)
         return None
     rel = target.relative_to(root.resolve()).as_posix()
@@ -263,7 +270,7 @@ def load_page(root: Path, path: Path, config: SiteConfig, report: Report,
 
 def load_home(root: Path, report: Report, documents: dict | None = None) -> Home:
     path = root / HOME_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):  # a home.md that is a link to nowhere or a named pipe is reported
         return Home(None, None, None)
     parsed = read_markdown(root, path, report, need_front_matter=False, documents=documents)
     if parsed is None:
@@ -274,20 +281,36 @@ def load_home(root: Path, report: Report, documents: dict | None = None) -> Home
 
 
 def check_unique_slugs(root: Path, studies, pages, report: Report, documents: dict | None = None) -> None:
+    """No two case studies (or pages) with one URL; the error names both files, each at its slug's line."""
     documents = documents or {}
     for kind, items in (("case study", studies), ("page", pages)):
-        seen: dict[str, str] = {}
+        seen: dict[str, object] = {}
         for item in items:
-            if item.slug in seen:
-                doc = documents.get(item.body.rel)
-                mark = (doc.value_mark("slug") if doc is not None and "slug" in doc.value
-                        else yamltext.Mark(None, None))
-                first = seen[item.slug]
-                same_name = first.casefold() == item.body.rel.casefold()
-                report.error(root / item.body.rel, mark.line,
-                             f"{kind} URL '{item.slug}' is also used by {first}"
-                             + (" (the two file names differ only in upper and lower case, which Windows "
-                                "and macOS see as one file)" if same_name else ""),
-                             "Rename one of the two files or give one a different 'slug:'.", mark.column)
-            else:
-                seen[item.slug] = item.body.rel
+            first = seen.setdefault(item.slug, item)
+            if first is item:
+                continue
+            here, here_given = slug_mark(root, item.body.rel, documents)
+            there, there_given = slug_mark(root, first.body.rel, documents)
+            same_name = first.body.rel.casefold() == item.body.rel.casefold()
+            origin = "which sets it with 'slug:'" if there_given else "which takes it from its file name"
+            report.error(root / item.body.rel, here.line,
+                         f"{kind} URL '{item.slug}' is also used by {display_path(root / first.body.rel)}:"
+                         f"{there.line}, {origin}"
+                         + (" (the two file names differ only in upper and lower case, which Windows "
+                            "and macOS see as one file)" if same_name else ""),
+                         "Give one of the two a different 'slug:'"
+                         + ("." if here_given and there_given else ", or rename one of the files."), here.column)
+
+
+def slug_mark(root: Path, rel: str, documents: dict) -> tuple[yamltext.Mark, bool]:
+    """Where a file's URL comes from: its `slug:` value, or line 1 (its file name); and whether it is given.
+
+    The front matter is read again when the load kept no marks for it (only on a duplicate, so rarely).
+    """
+    doc = documents.get(rel)
+    if doc is None:
+        parsed = read_markdown(root, root / rel, Report(), need_front_matter=False)
+        doc = parsed[0] if parsed is not None else None
+    if doc is not None and isinstance(doc.value, dict) and doc.value.get("slug") is not None:
+        return doc.value_mark("slug"), True
+    return yamltext.Mark(1, None), False
