@@ -104,8 +104,12 @@ class Caches:
     sections: dict = field(default_factory=dict, compare=False, metadata={"persist": False})
 
 
-def file_stamp(path: Path) -> tuple:
-    stat = os.stat(path)
+def file_stamp(path: Path) -> tuple | None:
+    """What tells a changed file (None when it is gone: the loader then says so)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
 
 
@@ -130,7 +134,7 @@ class MemoMapper:
         results: list = [None] * len(paths)
         for i, rel in enumerate(rels):
             known = old.get(rel)
-            if known is not None and known[0] == stamps[i]:
+            if known is not None and stamps[i] is not None and known[0] == stamps[i]:
                 entries[rel], results[i] = known, known[1]
         misses = [i for i, result in enumerate(results) if result is None]
         self.progress.stage("Reading case studies", len(misses))
@@ -230,16 +234,18 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
 def build(options: BuildOptions, progress: NullProgress = NullProgress()) -> BuildResult:
     """A full build; `output` changes only when the whole build succeeded. `progress` hears of each stage."""
     try:
-        write.check_output_folder(options.output, [options.content, options.templates, Path.cwd()])
+        write.check_output_folder(options.output, options.content, [options.templates, Path.cwd()])
     except write.UnsafeOutput as exc:
         result = BuildResult(Report())
         result.report.error(options.output, None, f"refusing to write there: {exc}",
-                            "Choose an empty folder, or one made by an earlier sitegen build.")
+                            "Choose a new or empty folder, or one an earlier build of this sitegen made. "
+                            "sitegen deletes only files it wrote, and only in a folder of its own.")
         return result
     cache_file = cache_path(options)
     caches = read_cache(cache_file) or Caches()
-    in_place = bool(caches.render.pages) and (options.output / write.MARKER).exists()
-    if not in_place:
+    manifest = write.read_manifest(options.output)
+    in_place = manifest is not None
+    if not (in_place and manifest.complete):  # the files there may not be the ones the cache remembers
         caches.render = RenderCache()
     result = run(options, caches, in_place, progress=progress)
     if result.ok and cache_file is not None and caches.changed:

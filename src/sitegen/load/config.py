@@ -46,7 +46,7 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
     text = read_text(path, report)
     if text is None:
         return None
-    doc, problem = yamltext.parse(text)
+    doc, problem = yamltext.parse(text, name="site.yaml")
     if problem:
         report.error(path, problem.mark.line, problem.message, problem.fix, problem.mark.column)
         return None

@@ -1,7 +1,13 @@
 """The Jinja environment: where templates come from, what every template may call, and template digests.
 
 Templates are found in the content folder's own `templates/` first (an
-author's overrides), then in the theme. The environment's globals are pure
+author's overrides), then in the theme. The content folder is not trusted:
+when it has overrides, every template renders in Jinja's immutable sandbox
+(no attribute starting with "_", no calls that change data, a safe
+`str.format`), so an override cannot reach Python; and a file or folder
+there that is a link leading outside the content folder is refused
+(`links_outside`), as is one of the theme's static files leading outside
+the theme. The environment's globals are pure
 helpers (links, paths from the outputs registry, text direction, the
 generator's name) and the card memo; no global holds the site model, so a
 template sees only the context its page is handed. `template_digests` gives
@@ -20,8 +26,11 @@ from pathlib import Path
 
 import jinja2
 import jinja2.meta
+import jinja2.sandbox
 
 from .. import __version__
+from ..load.files import is_inside
+from ..model.diagnostics import Report
 from ..model.urls import Routes, Urls
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
@@ -87,8 +96,10 @@ def template_folders(theme: Path, overrides: Path | None) -> list[Path]:
 
 
 def make_environment(folders: list[Path], urls: Urls, routes: Routes,
-                     bytecode: CompiledTemplates | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
+                     bytecode: CompiledTemplates | None = None, sandboxed: bool = False) -> jinja2.Environment:
+    """The environment; `sandboxed` when any template comes from the content folder."""
+    kind = jinja2.sandbox.ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
+    env = kind(
         loader=jinja2.FileSystemLoader([str(p) for p in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -108,6 +119,34 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
     )
     env.filters["long_date"] = long_date
     return env
+
+
+def links_outside(folder: Path, root: Path, report: Report) -> bool:
+    """Report each link under `folder` that leads outside `root` or nowhere, each link to a
+    folder (a template found through it could be anywhere) and anything that is neither a
+    file nor a folder (a named pipe would hang the build); True when there is none."""
+    found: dict[str, str] = {}
+    if folder.is_symlink():
+        report.error(folder, None, "this folder is a link; templates and their files must be real files here",
+                     "Replace the link with the folder itself.")
+        return False
+    clean = True
+    for dirpath, dirs, files in os.walk(folder):
+        for name in sorted(dirs + files):
+            path = Path(dirpath) / name
+            if not path.is_symlink():
+                if name in files and not path.is_file():
+                    report.error(path, None, "this is not an ordinary file (a named pipe, a socket or a device)",
+                                 "Delete it, or replace it with the file it stands for.")
+                    clean = False
+                continue
+            if name in dirs:
+                report.error(path, None, "this folder is a link; templates and their files must be real files here",
+                             "Replace the link with the folder itself.")
+                clean = False
+            elif not is_inside(root, path, report, found):
+                clean = False
+    return clean
 
 
 def environment_key(urls: Urls) -> tuple:

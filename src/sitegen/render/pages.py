@@ -29,7 +29,7 @@ from ..model.progress import NullProgress
 from ..model.records import Text
 from ..write import target as write
 from .digest import Digester
-from .environment import (CompiledTemplates, environment_key, make_environment, template_digests,
+from .environment import (CompiledTemplates, environment_key, links_outside, make_environment, template_digests,
                           template_folders, template_stamps)
 from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
 from .views import Body, SiteViews, digest_views, site_views
@@ -304,8 +304,11 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
         cache.digester = digester
     if cache.bytecode is None:
         cache.bytecode = CompiledTemplates()
+    if not ((options.overrides is None or links_outside(options.overrides, options.overrides.parent, report))
+            and links_outside(options.templates / "static", options.templates, report)):
+        return None
     folders = template_folders(options.templates, options.overrides)
-    env = make_environment(folders, model.urls, model.routes, cache.bytecode)
+    env = make_environment(folders, model.urls, model.routes, cache.bytecode, sandboxed=options.overrides is not None)
     stamps = template_stamps(folders)
     if not cache.templates or cache.templates[0] != stamps:
         cache.templates = (stamps, template_digests(env, {o.template for o in OUTPUTS if o.template}))
@@ -390,7 +393,14 @@ def files_to_copy(model: SiteModel, options: RenderOptions) -> tuple[dict[str, b
     fixed = {write.MARKER: b""}
     if model.content.config.cname:
         fixed[CNAME] = (model.content.config.cname + "\n").encode()
-    return fixed, static_files(options) + [(a.rel, a.source) for a in model.content.assets]
+    hidden = draft_images(model)
+    return fixed, static_files(options) + [(a.rel, a.source) for a in model.content.assets if a.rel not in hidden]
+
+
+def draft_images(model: SiteModel) -> set[str]:
+    """Images of the case studies this build leaves out (drafts) that no published page shows."""
+    shown = {s.image.rel for s in model.studies if s.image}
+    return {s.image.rel for s in model.content.case_studies if s.image and s.image.rel not in shown}
 
 
 def static_files(options: RenderOptions) -> list[tuple[str, Path]]:

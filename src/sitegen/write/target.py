@@ -1,154 +1,211 @@
-"""Write stage: rendered bytes in, the output folder out, never half-written.
+"""Write stage: rendered bytes in, the output folder out, never half-written, never a foreign file lost.
 
-Two ways to land a build, both all-or-nothing for what the build changes:
-- `Staged`: a fresh sibling folder, swapped in with two renames (a cold build);
-- `InPlace`: only files whose bytes changed, each written under a temporary
-  name and renamed into place at `commit()`, then files the site no longer
-  has are removed (warm builds and `serve`).
+An output folder is sitegen's only when it holds sitegen's manifest
+(`.sitegen-manifest.json`): the list of every file the last build wrote
+there. sitegen refuses a non-empty folder without one, a folder holding
+`.git`, the content or templates folder, a folder above either, and any
+folder inside the content folder (`check_output_folder`); and it deletes
+only files its manifest lists.
+
+Every file of a build is first written into a staging folder beside the
+output (`.<name>.sitegen-stage`), so an error or an exception before the
+commit changes nothing in the output folder (`abort` removes the stage and
+nothing else). Two ways to commit:
+- `Staged`: the output folder does not exist or is empty: the stage becomes it.
+- `InPlace`: the output folder is sitegen's: each changed file is renamed
+  from the stage into place, then files the site no longer has are
+  removed. The manifest is written first as *incomplete*, listing the
+  old files and the new, and rewritten as complete at the end. A build
+  killed in between leaves every file with its old or its new bytes
+  (renames are atomic) and an incomplete manifest, so the next build
+  trusts no cache and rewrites what differs.
 Workers of the render stage write through a target; the parent commits it.
-Refuses to replace a folder that sitegen did not make.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-MARKER = ".nojekyll"  # every sitegen build writes it
-TEMP_SUFFIX = ".sitegen-tmp"
+MARKER = ".nojekyll"  # every build writes it: GitHub Pages then publishes the folder as it is
+MANIFEST = ".sitegen-manifest.json"
+MANIFEST_FORMAT = 1
+STAGE_MARK = ".sitegen-stage"  # inside a staging folder: it is sitegen's to remove
 
 
 class UnsafeOutput(Exception):
     """The output folder holds something sitegen must not delete."""
 
 
-def check_output_folder(output: Path, protected: list[Path]) -> None:
+@dataclass(frozen=True)
+class Manifest:
+    files: frozenset[str]  # site paths ("a/index.html") of every file sitegen wrote there
+    complete: bool  # False: a build was committing when it stopped
+
+
+def check_output_folder(output: Path, content: Path, protected: list[Path]) -> None:
+    """Raise UnsafeOutput unless `output` is a folder sitegen may write (see the module docstring).
+
+    `protected`: folders the output must not be or contain (the templates, the working folder).
+    """
     output = output.resolve()
-    for path in protected:
+    content = content.resolve()
+    for path in [content, *protected]:
         path = path.resolve()
         if output == path or output in path.parents:
             raise UnsafeOutput(f"the output folder {output} would replace {path}")
-    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / MARKER).exists())):
-        raise UnsafeOutput(f"{output} already holds files that sitegen did not write")
+    if content in output.parents:
+        raise UnsafeOutput(f"the output folder {output} is inside the content folder {content}")
+    if not os.path.lexists(output):
+        return
+    if not output.is_dir():
+        raise UnsafeOutput(f"{output} is a file, not a folder")
+    if os.path.lexists(output / ".git"):
+        raise UnsafeOutput(f"{output} holds a git repository (.git)")
+    if any(output.iterdir()) and read_manifest(output) is None:
+        raise UnsafeOutput(f"{output} already holds files that sitegen did not write (it has no {MANIFEST})")
+
+
+def read_manifest(output: Path) -> Manifest | None:
+    """The manifest of an output folder; None when there is none, or it is not one sitegen wrote."""
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT
+            or not isinstance(data.get("complete"), bool) or not isinstance(data.get("files"), list)
+            or not all(isinstance(f, str) and safe_path(f) for f in data["files"])):
+        return None
+    return Manifest(frozenset(data["files"]), data["complete"])
+
+
+def safe_path(rel: str) -> bool:
+    """A relative path that stays inside the folder and names no git or sitegen bookkeeping."""
+    parts = PurePosixPath(rel).parts
+    return (bool(parts) and not rel.startswith("/") and "\\" not in rel and "\x00" not in rel
+            and not any(p in ("..", ".", ".git") for p in parts) and rel != MANIFEST
+            and PurePosixPath(*parts).as_posix() == rel)
+
+
+def write_manifest(output: Path, files, complete: bool) -> None:
+    data = json.dumps({"format": MANIFEST_FORMAT, "complete": complete, "files": sorted(files)}, indent=0)
+    temporary = output / (MANIFEST + ".tmp")
+    temporary.write_text(data + "\n", encoding="utf-8")
+    os.replace(temporary, output / MANIFEST)
 
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-@dataclass(frozen=True)
-class Staged:
-    """Write everything into a staging folder; `commit` swaps it with the output folder."""
-
-    output: Path
-    root: Path = None  # the staging folder, chosen once by the parent process
-
-    def __post_init__(self):
-        if self.root is None:
-            object.__setattr__(self, "root", self.output.with_name(f".{self.output.name}.new-{os.getpid()}"))
-
-    def begin(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.root.mkdir(parents=True)
-
-    def write(self, rel: str, data: bytes) -> None:
-        target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-    def copy(self, rel: str, source: Path) -> None:
-        target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-
-    def commit(self, keep: set[str], written=None, previous=None) -> list[str]:
-        old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.output.exists():
-            self.output.rename(old)
-        self.root.rename(self.output)
-        shutil.rmtree(old, ignore_errors=True)
-        return sorted(keep)
-
-    def abort(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+def stage_folder(output: Path) -> Path:
+    return output.with_name(f".{output.name}.sitegen-stage")
 
 
 @dataclass(frozen=True)
-class InPlace:
-    """Write changed files beside their targets; `commit` renames them in and prunes the rest."""
+class _Target:
+    """What both targets share: the staging folder that every file is written into first."""
 
     output: Path
 
     @property
     def root(self) -> Path:
+        """Where the files of the last build are (to compare against)."""
         return self.output
 
-    def begin(self) -> None:
-        self.output.mkdir(parents=True, exist_ok=True)
+    @property
+    def stage(self) -> Path:
+        return stage_folder(self.output)
 
-    def _temporary(self, rel: str) -> Path:
-        target = self.output / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target.with_name(target.name + TEMP_SUFFIX)
+    def begin(self) -> None:
+        stage = self.stage
+        if os.path.lexists(stage):
+            if not (stage / STAGE_MARK).is_file() or stage.is_symlink():
+                raise UnsafeOutput(f"{stage} is in the way and was not made by sitegen")
+            remove_stage(stage)  # left by a build that was stopped
+        (self.output / STAGE_MARK).unlink(missing_ok=True)  # left by a Staged commit that was stopped
+        stage.mkdir(parents=True)
+        (stage / STAGE_MARK).write_bytes(b"")
 
     def write(self, rel: str, data: bytes) -> None:
-        self._temporary(rel).write_bytes(data)
+        target = self.stage / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
     def copy(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._temporary(rel))
+        target = self.stage / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)  # a link's file, never the link (the load stage checked where it leads)
 
-    def commit(self, keep: set[str], written: set[str] | None = None, previous: set[str] | None = None) -> list[str]:
-        """Rename the temporary files into place and remove files not in `keep`; the changed paths.
+    def abort(self) -> None:
+        """Forget everything written since `begin`; the output folder is as it was."""
+        if (self.stage / STAGE_MARK).is_file():
+            remove_stage(self.stage)
 
-        With `written` (what this build may have written) and `previous` (every file of
-        the last build) it touches only those; without them it walks the whole folder.
+
+def remove_stage(stage: Path) -> None:
+    """Remove a staging folder, its mark last: stopped at any moment, what is left is still known as sitegen's."""
+    for entry in os.scandir(stage):
+        if entry.name != STAGE_MARK:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    os.unlink(stage / STAGE_MARK)
+    stage.rmdir()
+
+
+class Staged(_Target):
+    """A new or empty output folder: the staging folder becomes it."""
+
+    def commit(self, keep: set[str], written=None, previous=None) -> list[str]:
+        if os.path.lexists(self.output):
+            self.output.rmdir()  # empty (check_output_folder): rmdir refuses anything else
+        write_manifest(self.stage, keep, complete=True)
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self.stage.rename(self.output)
+        (self.output / STAGE_MARK).unlink()  # stopped before this, the next build removes it
+        return sorted(keep)
+
+
+class InPlace(_Target):
+    """An output folder sitegen made: changed files renamed into place, files it no longer has removed."""
+
+    def commit(self, keep: set[str], written: set[str] = frozenset(), previous: set[str] | None = None) -> list[str]:
+        """Move the files written into place and remove those of the last build not in `keep`.
+
+        `previous`: the files of the last build as the caller knows them, used only when the
+        folder has no manifest yet (a `serve` session's first build). Returns the changed paths.
         """
-        if written is None or previous is None:
-            return self._commit_walking(keep)
-        changed = []
-        for rel in sorted(written):
-            temporary = self._temporary_path(rel)
-            if temporary.exists():
-                os.replace(temporary, self.output / rel)
-                changed.append(rel)
-        for rel in sorted(previous - keep):
+        self.output.mkdir(parents=True, exist_ok=True)
+        manifest = read_manifest(self.output)
+        before = set(manifest.files) if manifest is not None else set(previous or ())
+        moved = sorted(rel for rel in written if (self.stage / rel).is_file())
+        changing = bool(moved) or bool(before - set(keep))
+        if changing:
+            write_manifest(self.output, before | set(moved), complete=False)
+        for rel in moved:
+            final = self.output / rel
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.stage / rel, final)
+        removed = []
+        for rel in sorted(before - set(keep)):
             path = self.output / rel
-            if path.is_file():
+            if path.is_file() or path.is_symlink():
                 path.unlink()
-                changed.append(rel)
+                removed.append(rel)
                 self._prune(path.parent)
-        return sorted(changed)
-
-    def _temporary_path(self, rel: str) -> Path:
-        target = self.output / rel
-        return target.with_name(target.name + TEMP_SUFFIX)
+        if changing or manifest is None or not manifest.complete or manifest.files != frozenset(keep):
+            write_manifest(self.output, keep, complete=True)
+        remove_stage(self.stage)
+        return sorted(moved + removed)
 
     def _prune(self, folder: Path) -> None:
+        """Remove folders the removal of a file left empty (never the output folder itself)."""
         while folder != self.output and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
-
-    def _commit_walking(self, keep: set[str]) -> list[str]:
-        changed = []
-        for folder, dirs, names in os.walk(self.output, topdown=False):
-            base = Path(folder)
-            for name in names:
-                path = base / name
-                if name.endswith(TEMP_SUFFIX):
-                    final = path.with_name(name[: -len(TEMP_SUFFIX)])
-                    os.replace(path, final)
-                    changed.append(final.relative_to(self.output).as_posix())
-                elif path.relative_to(self.output).as_posix() not in keep:
-                    path.unlink()
-                    changed.append(path.relative_to(self.output).as_posix())
-            if base != self.output and not any(base.iterdir()):
-                base.rmdir()
-        return sorted(changed)
-
-    def abort(self) -> None:
-        for path in self.output.rglob("*" + TEMP_SUFFIX):
-            path.unlink()
