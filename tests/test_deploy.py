@@ -20,6 +20,8 @@ import pytest
 
 from conftest import ROOT, run_cli
 
+from sitegen.write.target import MANIFEST
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
@@ -105,7 +107,9 @@ def project(tmp_path) -> Project:
 
 
 def output_files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The site's files in an output folder (sitegen's manifest of them is bookkeeping, not the site)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
 
 
 def test_deploy_commits_exactly_the_built_site(project):
