@@ -239,7 +239,7 @@ def test_files_that_would_replace_pages_or_run_script_are_reported(site):
     found = run_check(site)
     assert ("index.html", None, None, ERROR, "'index.html' would replace a file the site makes itself") in found
     assert ("style.css", None, None, ERROR, "'static/style.css' would replace a file the site makes itself") in found
-    assert any(f[0] == "page.html" and f[3] == WARNING for f in found)
+    assert any(f[0] == "page.html" and f[3] == ERROR and "files of type .html are not published" in f[4] for f in found)
     assert any(f[0] == "logo.svg" and f[3] == ERROR and "holds script" in f[4] for f in found)
     assert not any(f[0] == "clean.svg" for f in found)
 

@@ -121,7 +121,7 @@ def expected_from_json(content, *args: str) -> list[dict]:
 
 @pytest.fixture
 def broken(tmp_path) -> SiteFolder:
-    """Errors and a warning, in files and texts that need escaping."""
+    """Errors, one without a line, in files and texts that need escaping."""
     if os.name == "nt":
         pytest.skip("file names with ':'")
     folder = SiteFolder(tmp_path / "content")
@@ -129,7 +129,7 @@ def broken(tmp_path) -> SiteFolder:
                  body="Intro.\n\n## Evil \x1b]0;pwned\x07 head\u202e\n\n[x](gone\x1b[2J.md) and [y](100%.md)\n\n"
                       "# Second\x08\x08 title\u202e\n")
     folder.study("a,b:c%d", country="Irlnd", sources=SOURCES)
-    folder.write("case-studies/widget.html", "<p>A widget</p>\n")  # a warning without a line
+    folder.write("case-studies/widget.html", "<p>A widget</p>\n")  # an error without a line
     return folder
 
 
@@ -159,12 +159,12 @@ def test_annotation_lines_are_exactly_as_github_reads_them(broken):
         "heading 'Second\\x08\\x08 title\\u202e' is a second h1: the page title is already the h1 "
         "Fix: Start the sections of the text with ## (and sub-sections with ###).",
         # no line, so neither line nor col
-        f"::warning file={where}widget.html,title=sitegen check::'case-studies/widget.html' is published as it is, "
-        "without the safety checks bodies get: a script in it would run on the site's own address "
-        "Fix: Write the page as Markdown in pages/ instead; keep only files you trust here.",
+        f"::error file={where}widget.html,title=sitegen check::files of type .html are not published: a browser "
+        "would run a script in them on the site's own address Fix: Write the page as Markdown in pages/ (or link "
+        "to the file where it is hosted elsewhere), and move it out of the content folder.",
     ):
         assert line in lines, "\n".join(lines)
-    assert lines[-1].startswith("Checked 2 files: 4 errors, 1 warning, 0 hints"), lines[-1]
+    assert lines[-1].startswith("Checked 2 files: 5 errors, 0 warnings, 0 hints"), lines[-1]
 
 
 @ODD_NAMES

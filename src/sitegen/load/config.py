@@ -24,14 +24,14 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from ..model import schema
-from . import yamltext
+from . import filetypes, yamltext
 from ..model.diagnostics import Report
 from ..model.records import SiteConfig, Theme
 from ..model.schema import Invalid
 from .documents import take, warn_unknown_keys
 from .files import SITE_FILE, is_inside, read_text
 
-SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname")
+SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname", "publish_types")
 THEME_KEYS = ("name", "id", "description")
 
 
@@ -63,11 +63,12 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
     url = site_base_url(path, doc, data, report, base_url)
     cname = setting("cname", coerce_cname)
     theme_list = load_themes(path, doc, data.get("themes"), report)
+    publish_types = filetypes.load_publish_types(path, doc, data.get("publish_types"), report)
     if title is None and "title" not in data:
         report.error(path, None, "site.yaml has no title", "Add e.g. title: Learning Cities Showcase")
     if report.count("error") > before:
         return None
-    return SiteConfig(title, description, url, language, theme_list, cname)
+    return SiteConfig(title, description, url, language, theme_list, cname, publish_types)
 
 
 def site_base_url(path: Path, doc, data: dict, report: Report, option: str | None) -> str | None:

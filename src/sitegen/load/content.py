@@ -61,7 +61,7 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     wanted_documents = documents is not None
     documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
-    assets = find_assets(root, report, rules.reserved)
+    assets = find_assets(root, report, rules.reserved, config.publish_types)
     published = frozenset(a.rel for a in assets)
     loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents, excerpt=rules.excerpt)
     studies = []

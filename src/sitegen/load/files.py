@@ -4,7 +4,8 @@ Owns the folder layout (case-studies/, pages/, site.yaml, home.md, templates/),
 reading a file as text (UTF-8 with or without BOM, any line ending), refusing
 links that lead outside the content folder or nowhere, finding the Markdown
 files and the assets (every other file), and keeping assets off the places
-the site's own files take.
+the site's own files take. Which assets may be published (their types,
+backups left out, SVG files checked) is `filetypes`'.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from slugify import slugify
 from ..model.diagnostics import Report
 from ..model.records import Asset
 from ..model.urls import Reserved
+from . import filetypes
 
 CASE_STUDY_DIR = "case-studies"
 PAGES_DIR = "pages"
@@ -83,7 +85,8 @@ def markdown_files(folder: Path, report: Report) -> list[Path]:
     """The .md files of a folder, sorted; of two names that differ only in case, the second is refused."""
     files, seen = [], {}
     try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and not e.name.startswith("."))
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and not e.name.startswith(".")
+                       and not filetypes.is_backup(e.name))  # e.g. an office program's lock file, ~$plan.md
     except (FileNotFoundError, NotADirectoryError):
         names = []
     for path in (folder / name for name in names):
@@ -102,8 +105,16 @@ def file_slug(path: Path) -> str:
 
 
 
-def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVED) -> list[Asset]:
-    """Every non-Markdown file in the content folder, except site.yaml, overrides and hidden files."""
+def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVED,
+                extra_types: tuple[str, ...] = ()) -> list[Asset]:
+    """Every non-Markdown file in the content folder that may be published, except site.yaml,
+    overrides and hidden files.
+
+    A file of a type that is not published (`filetypes.published_types`; `extra_types` are
+    site.yaml's publish_types) or an SVG that fails its check is an error; an editor's backup or temporary
+    file is left out with a hint. Either way the file is not published.
+    """
+    types = filetypes.published_types(extra_types)
     assets = []
     seen: dict[str, str] = {}
     folders: dict[str, str] = {}  # see is_inside
@@ -112,15 +123,21 @@ def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVE
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                          and not (rel_folder == Path(".") and d == OVERRIDES_DIR))
         for name in sorted(files):
-            if name.startswith(".") or name.endswith(".md") or (rel_folder == Path(".") and name == SITE_FILE):
+            if name.startswith("."):
                 continue
             path = Path(folder) / name
+            rel = (rel_folder / name).as_posix()
+            if filetypes.is_backup(name):  # (before .md: an office program's lock file ~$plan.md is one)
+                report.hint(path, None, f"'{rel}' is a backup or temporary file, so it is not published",
+                            "Nothing to do; delete it when you no longer need it.")
+                continue
+            if name.endswith(".md") or (rel_folder == Path(".") and name == SITE_FILE):
+                continue
             if not is_inside(root, path, report, folders):
                 continue
             if not path.is_file():  # a link to a missing file
                 report_dead_link(path, report)
                 continue
-            rel = (rel_folder / name).as_posix()
             key = folded(rel)
             if takes_generated_place(key, reserved):
                 report.error(path, None, f"'{rel}' would replace a file the site makes itself",
@@ -131,7 +148,8 @@ def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVE
                              "Windows and macOS see them as one file: rename one of them.")
                 continue
             seen[key] = rel
-            assets.append(Asset(rel, path))
+            if filetypes.check_asset(path, name, types, report):
+                assets.append(Asset(rel, path))
     return assets
 
 

@@ -32,6 +32,7 @@ class SiteConfig:
     language: str
     themes: tuple[Theme, ...]
     cname: str | None = None
+    publish_types: tuple[str, ...] = ()  # file types site.yaml adds to those published (load/filetypes.py)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..index.site import SiteModel
+from ..load import filetypes
 from ..markup.convert import Converter, Rendered
 from ..model import urls
 from ..model.diagnostics import Diagnostic, Report
@@ -324,7 +325,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
         result.files = set(cache.pages)
         for entry in cache.pages.values():
             report.items.extend(entry.problems)
-        result.fixed, result.copies = files_to_copy(model, options)
+        result.fixed, result.copies = files_to_copy(model, options, report)
         return result
     # A cold build renders every page: first, so that its render workers inherit none of the
     # digesting, which follows once they are gone. Otherwise fingerprints decide what renders.
@@ -360,7 +361,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
         for job in plan_pages(model, cache, digester, site_key, session, views)[1]:
             out_path = urls.output_file(job.path)
             new_entries[out_path] = replace(new_entries[out_path], fingerprint=job.fingerprint)
-    result.fixed, result.copies = files_to_copy(model, options)
+    result.fixed, result.copies = files_to_copy(model, options, report)
     cache.pages = {path: new_entries.get(path) or cache.pages[path] for path in result.files if
                    path in new_entries or path in cache.pages}
     cache.site_digest = site_digest
@@ -388,13 +389,15 @@ def lookups_hold(entry: PageEntry, model: SiteModel) -> bool:
                for target, found in entry.lookups)
 
 
-def files_to_copy(model: SiteModel, options: RenderOptions) -> tuple[dict[str, bytes], list[tuple[str, Path]]]:
+def files_to_copy(model: SiteModel, options: RenderOptions,
+                  report: Report) -> tuple[dict[str, bytes], list[tuple[str, Path]]]:
     """What the site has besides its pages: small fixed files, and the files copied as they are."""
     fixed = {write.MARKER: b""}
     if model.content.config.cname:
         fixed[CNAME] = (model.content.config.cname + "\n").encode()
     hidden = draft_images(model)
-    return fixed, static_files(options) + [(a.rel, a.source) for a in model.content.assets if a.rel not in hidden]
+    return fixed, static_files(options, report) + [(a.rel, a.source) for a in model.content.assets
+                                                   if a.rel not in hidden]
 
 
 def draft_images(model: SiteModel) -> set[str]:
@@ -403,18 +406,21 @@ def draft_images(model: SiteModel) -> set[str]:
     return {s.image.rel for s in model.content.case_studies if s.image and s.image.rel not in shown}
 
 
-def static_files(options: RenderOptions) -> list[tuple[str, Path]]:
-    """Files under the theme's static/ (overridden by the content folder's), published under the static route."""
+def static_files(options: RenderOptions, report: Report) -> list[tuple[str, Path]]:
+    """Files under the theme's static/ (overridden by the content folder's), published under the static
+    route; each folder's may hold only the file types allowed there (`load.filetypes`)."""
     base_path = BY_KIND["static"].route.split("{")[0]
     chosen: dict[str, Path] = {}
-    for folder in (options.templates, options.overrides):
+    for folder, types in ((options.templates, filetypes.STATIC_TYPES), (options.overrides, filetypes.OVERRIDE_STATIC_TYPES)):
         if folder is None or not (folder / "static").is_dir():
             continue
         base = folder / "static"
+        found = []
         for dirpath, dirs, files in os.walk(base):
             dirs.sort()
             for name in sorted(files):
                 if not name.startswith("."):
                     path = Path(dirpath) / name
-                    chosen[base_path + path.relative_to(base).as_posix()] = path
+                    found.append((base_path + path.relative_to(base).as_posix(), path))
+        chosen.update(filetypes.published_static(found, report, types))
     return sorted(chosen.items())
