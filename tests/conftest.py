@@ -173,6 +173,27 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.Co
 
 
 @pytest.fixture
+def git_identity(monkeypatch, tmp_path):
+    """git commits under a test identity, with no global or system configuration of this machine."""
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Author")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.org")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Committer")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "committer@example.org")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    """`git ARGS` in `repo`; its output, stripped (asserting success unless `check` is False)."""
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    if check:
+        assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout.strip()
+
+
+@pytest.fixture
 def cli():
     return run_cli
 

@@ -120,18 +120,19 @@ def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVE
     folders: dict[str, str] = {}  # see is_inside
     for folder, dirs, files in os.walk(root):
         rel_folder = Path(folder).relative_to(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and not (rel_folder == Path(".") and d == OVERRIDES_DIR))
+        top = rel_folder == Path(".")
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (top and d == OVERRIDES_DIR))
         for name in sorted(files):
             if name.startswith("."):
                 continue
+            backup = filetypes.is_backup(name)  # (before .md: an office program's lock file ~$plan.md is one)
+            if not backup and (name.endswith(".md") or (top and name == SITE_FILE)):
+                continue
             path = Path(folder) / name
             rel = (rel_folder / name).as_posix()
-            if filetypes.is_backup(name):  # (before .md: an office program's lock file ~$plan.md is one)
+            if backup:
                 report.hint(path, None, f"'{rel}' is a backup or temporary file, so it is not published",
                             "Nothing to do; delete it when you no longer need it.")
-                continue
-            if name.endswith(".md") or (rel_folder == Path(".") and name == SITE_FILE):
                 continue
             if not is_inside(root, path, report, folders):
                 continue

@@ -74,10 +74,12 @@ def extension(name: str) -> str:
     return ext.lower() if dot and stem else ""
 
 
+BACKUP_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in BACKUP_PATTERNS))
+
+
 def is_backup(name: str) -> bool:
     """Is `name` an editor's backup, swap or lock file, a temporary file or a system's own file?"""
-    lower = name.lower()
-    return any(fnmatch.fnmatchcase(lower, pattern) for pattern in BACKUP_PATTERNS)
+    return BACKUP_NAME.match(name.lower()) is not None
 
 
 def published_types(extra: Iterable[str] = ()) -> frozenset[str]:

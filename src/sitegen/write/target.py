@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 MARKER = ".nojekyll"  # every build writes it: GitHub Pages then publishes the folder as it is
 MANIFEST = ".sitegen-manifest.json"
@@ -84,15 +84,15 @@ def read_manifest(output: Path) -> Manifest | None:
 
 
 def safe_path(rel: str) -> bool:
-    """A relative path that stays inside the folder and names no git or sitegen bookkeeping."""
-    parts = PurePosixPath(rel).parts
-    return (bool(parts) and not rel.startswith("/") and "\\" not in rel and "\x00" not in rel
-            and not any(p in ("..", ".", ".git") for p in parts) and rel != MANIFEST
-            and PurePosixPath(*parts).as_posix() == rel)
+    """A relative path in its plain form ("a/b.html") that stays inside the folder and names no git
+    or sitegen bookkeeping."""
+    return ("\\" not in rel and "\x00" not in rel and rel != MANIFEST
+            and not any(part in ("", ".", "..", ".git") for part in rel.split("/")))
 
 
 def write_manifest(output: Path, files, complete: bool) -> None:
-    data = json.dumps({"format": MANIFEST_FORMAT, "complete": complete, "files": sorted(files)}, indent=0)
+    data = json.dumps({"format": MANIFEST_FORMAT, "complete": complete, "files": sorted(files)},
+                      separators=(",\n", ": "))  # a file per line, still by json's fast encoder
     temporary = output / (MANIFEST + ".tmp")
     temporary.write_text(data + "\n", encoding="utf-8")
     os.replace(temporary, output / MANIFEST)
