@@ -343,6 +343,9 @@ def assert_same(a, b) -> None:
         assert a == b, (a, b)
 
 
+# Hypothesis warns when it writes out a generated value of over 30 kB (a large RenderCache can be);
+# that is about reporting the example, not about what is tested.
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
 @settings(derandomize=True, max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values)
 def test_the_codec_round_trips_every_supported_value(value):
