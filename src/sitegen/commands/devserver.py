@@ -31,7 +31,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httputil, web
 from tornado.httpserver import HTTPServer
 
-from ..model.diagnostics import Diagnostic
+from ..model.diagnostics import Diagnostic, visible
 
 ERROR_STATUS = 500  # the error page's status: the preview is broken, not the address
 
@@ -179,10 +179,11 @@ def error_page(problems: tuple[Diagnostic, ...]) -> bytes:
 
 
 def problem_item(d: Diagnostic) -> str:
-    fix = f' <span class="fix">Fix: {html.escape(d.fix)}</span>' if d.fix else ""
-    return (f'<li class="{html.escape(d.severity)}"><code class="where">{html.escape(d.location())}</code>: '
+    """One problem in the error page; text from the sources is shown with its control characters escaped."""
+    fix = f' <span class="fix">Fix: {html.escape(visible(d.fix))}</span>' if d.fix else ""
+    return (f'<li class="{html.escape(d.severity)}"><code class="where">{html.escape(visible(d.location()))}</code>: '
             f'<span class="severity">{html.escape(d.severity)}</span>: '
-            f'<span class="message">{html.escape(d.message)}</span>{fix}</li>')
+            f'<span class="message">{html.escape(visible(d.message))}</span>{fix}</li>')
 
 
 LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})

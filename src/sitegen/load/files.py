@@ -29,12 +29,25 @@ OVERRIDES_DIR = "templates"  # a content folder may carry its own template overr
 NOTHING_RESERVED = Reserved(frozenset(), frozenset(), frozenset(), (), frozenset())
 
 
-def read_text(path: Path, report: Report) -> str | None:
-    """The file as text with LF line endings, or None (with a located error)."""
+MAX_TEXT_BYTES = 8 * 1024 * 1024  # the largest Markdown or site.yaml file read: far above any case study
+
+
+def read_text(path: Path, report: Report, limit: int = MAX_TEXT_BYTES) -> str | None:
+    """The file as text with LF line endings, or None (with a located error).
+
+    A file over `limit` bytes is not read: text that long is a mistake or an attack, and the
+    Markdown parser's work grows faster than the text does.
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
     except OSError as exc:
         report.error(path, None, f"cannot read the file: {exc.strerror}")
+        return None
+    if len(data) > limit:
+        report.error(path, None, f"the file is over {limit // (1024 * 1024)} MB, more text than sitegen reads "
+                     "from one file", "Split it into several case studies or pages, or move data into a "
+                     "linked PDF or CSV file.")
         return None
     try:
         text = data.decode("utf-8-sig")

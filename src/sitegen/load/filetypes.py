@@ -62,6 +62,7 @@ BACKUP_TYPES = frozenset({"bak", "orig", "tmp", "temp", "swp", "swo", "swx", "pa
 # Served as plain text or JSON, which a browser never opens as an XML document: not sniffed for XML.
 PLAIN_TEXT_TYPES = frozenset({"txt", "csv", "tsv", "json", "geojson"})
 TYPE_NAME_RE = re.compile(r"[a-z0-9]{1,10}")
+MAX_XML_BYTES = 8 * 1024 * 1024  # the largest SVG (or XML file of an added type) checked and published
 
 # Editors' backups, swap and lock files, half-finished downloads, and the files a system leaves.
 BACKUP_PATTERNS = ("*~", ".#*", "#*#", "~$*", "*.bak", "*.orig", "*.swp", "*.swo", "*.swx", "*.tmp", "*.temp",
@@ -187,9 +188,14 @@ def check_asset(path: Path, name: str, types: frozenset[str], report: Report, st
     else:
         kind = XML_DATA  # a type site.yaml added: checked when it is XML
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_XML_BYTES + 1)
     except OSError as exc:
         report.error(path, None, f"cannot read the file: {exc.strerror}")
+        return False
+    if len(data) > MAX_XML_BYTES:
+        report.error(path, None, f"the file is over {MAX_XML_BYTES // (1024 * 1024)} MB, more than sitegen checks "
+                     "in one drawing or XML file", "Simplify the drawing, or export it as PNG.")
         return False
     if kind == XML_DATA and not looks_like_xml(data):
         return True
