@@ -392,7 +392,7 @@ def test_a_billion_laughs_is_refused_without_eating_memory(site):
 
 def test_deep_nesting_is_refused_with_a_located_error(site):
     site.study("deep", title="[" * 5000 + "]" * 5000)
-    site.study("deeper", themes="\n" + "".join("  " * i + "-\n" for i in range(3000)))
+    site.study("deeper", themes="\n" + "".join(" " * i + "-\n" for i in range(3000)))  # 4.5 MB: under the size limit
     report = Report()
     load.load_content(site.root, report)
     located = {Path(d.path).name: d for d in report.items}
