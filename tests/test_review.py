@@ -122,8 +122,6 @@ def expected_from_json(content, *args: str) -> list[dict]:
 @pytest.fixture
 def broken(tmp_path) -> SiteFolder:
     """Errors, one without a line, in files and texts that need escaping."""
-    if os.name == "nt":
-        pytest.skip("file names with ':'")
     folder = SiteFolder(tmp_path / "content")
     folder.study("kashan-health-tv", sources=SOURCES,
                  body="Intro.\n\n## Evil \x1b]0;pwned\x07 head\u202e\n\n[x](gone\x1b[2J.md) and [y](100%.md)\n\n"

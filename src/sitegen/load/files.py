@@ -38,16 +38,10 @@ def read_text(path: Path, report: Report, limit: int = MAX_TEXT_BYTES) -> str | 
     A file over `limit` bytes is not read: text that long is a mistake or an attack, and the
     Markdown parser's work grows faster than the text does.
     """
-    try:
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        report.error(path, None, f"cannot read the file: {exc.strerror}")
-        return None
-    if len(data) > limit:
-        report.error(path, None, f"the file is over {limit // (1024 * 1024)} MB, more text than sitegen reads "
-                     "from one file", "Split it into several case studies or pages, or move data into a "
-                     "linked PDF or CSV file.")
+    data = filetypes.read_at_most(path, limit, report, "more text than sitegen reads from one file",
+                                  "Split it into several case studies or pages, or move data into a linked "
+                                  "PDF or CSV file.")
+    if data is None:
         return None
     try:
         text = data.decode("utf-8-sig")

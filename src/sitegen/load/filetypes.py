@@ -69,6 +69,21 @@ BACKUP_PATTERNS = ("*~", ".#*", "#*#", "~$*", "*.bak", "*.orig", "*.swp", "*.swo
                    "*.part", "*.crdownload", ".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini")
 
 
+def read_at_most(path: Path, limit: int, report: Report, too_long: str, fix: str) -> bytes | None:
+    """The file's bytes, reading no more than `limit` + 1; None (with a located error) when it is
+    longer than `limit` (`too_long` says what that is more than) or cannot be read."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        report.error(path, None, f"cannot read the file: {exc.strerror}")
+        return None
+    if len(data) > limit:
+        report.error(path, None, f"the file is over {limit // (1024 * 1024)} MB, {too_long}", fix)
+        return None
+    return data
+
+
 def extension(name: str) -> str:
     """The file's type: its last extension in lower case, without the dot ("" when it has none)."""
     stem, dot, ext = name.rpartition(".")
@@ -187,15 +202,9 @@ def check_asset(path: Path, name: str, types: frozenset[str], report: Report, st
         return True
     else:
         kind = XML_DATA  # a type site.yaml added: checked when it is XML
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_XML_BYTES + 1)
-    except OSError as exc:
-        report.error(path, None, f"cannot read the file: {exc.strerror}")
-        return False
-    if len(data) > MAX_XML_BYTES:
-        report.error(path, None, f"the file is over {MAX_XML_BYTES // (1024 * 1024)} MB, more than sitegen checks "
-                     "in one drawing or XML file", "Simplify the drawing, or export it as PNG.")
+    data = read_at_most(path, MAX_XML_BYTES, report, "more than sitegen checks in one drawing or XML file",
+                        "Simplify the drawing, or export it as PNG.")
+    if data is None:
         return False
     if kind == XML_DATA and not looks_like_xml(data):
         return True
