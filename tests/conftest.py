@@ -37,6 +37,7 @@ IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
+SOURCES = '[{title: "Annual report", url: "https://example.org/report"}]'  # a `sources:` value, for warning-free sites
 SITE_YAML = """\
 title: Test Showcase
 description: A showcase used by the tests.
@@ -84,7 +85,7 @@ def pytest_configure(config):
 # in file order. Only the order of the work changes: a missing or renamed name is harmless.
 LONGEST_FIRST = ("test_warm_equals_clean.py", "test_robustness.py", "test_accessibility.py", "test_build.py",
                  "test_serve.py", "test_cache.py", "test_serve_stop.py", "test_deploy.py", "test_cli.py",
-                 "test_incremental.py")
+                 "test_incremental.py", "test_adversarial.py")
 
 
 def pytest_collection_modifyitems(config, items):

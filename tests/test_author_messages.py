@@ -562,10 +562,10 @@ def test_a_file_deleted_as_it_is_opened_is_reported(site, monkeypatch):
     site.study("second", title="Second")
     read = documents.read_text
 
-    def deleting_read(path, report):
+    def deleting_read(path, report, *limit):
         if path.name == "second.md":
             path.unlink()
-        return read(path, report)
+        return read(path, report, *limit)
 
     monkeypatch.setattr(documents, "read_text", deleting_read)
     report, content = loaded(site)

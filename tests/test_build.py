@@ -191,10 +191,12 @@ def test_slug_from_non_ascii_file_name_and_override(site, build):
 def test_md_links_keep_fragments_and_images_are_copied(site, build):
     site.write("case-studies/img/classroom.png", b"\x89PNG\r\n\x1a\nfake")
     site.write("pages/about.md", "---\ntitle: About\n---\n\nRead [Kashan](../case-studies/kashan-health-tv.md).\n")
-    site.study("cork", city="Cork", country="IE", image="img/classroom.png", image_alt="Adults in a classroom",
+    site.study("cork", title="Cork learns", city="Cork", country="IE", image="img/classroom.png",
+               image_alt="Adults in a classroom",
                body="See [Kashan](kashan-health-tv.md#context) and [about](../pages/about.md).\n\n"
                     "![A class](img/classroom.png)\n\n## Context\n\nText.\n")
-    proc, out = build(site, "--strict")
+    proc, out = build(site)
+    assert "error" not in proc.stderr and "links" not in proc.stderr, proc.stderr
     ok(proc)
     refs = Links(page(out, "case-studies/cork")).refs
     assert "/showcase/case-studies/kashan-health-tv/#context" in refs
@@ -204,13 +206,15 @@ def test_md_links_keep_fragments_and_images_are_copied(site, build):
     assert "/showcase/case-studies/kashan-health-tv/" in Links(page(out, "about")).refs
 
 
-def test_broken_internal_link_warns_and_strict_fails(site, build):
+def test_broken_internal_link_is_an_error_as_in_check(site, build):
+    """build and check give a rule the same severity: a link to no case study stops both."""
     site.study("cork", city="Cork", country="IE", body="Intro.\n\nSee [nowhere](missing-city.md).\n")
-    proc, _ = build(site)
-    ok(proc)
-    assert "case-studies/cork.md:11:15: warning: link to 'missing-city.md'" in proc.stderr
-    proc, _ = build(site, "--strict")
-    assert proc.returncode == 1
+    proc, out = build(site)
+    assert proc.returncode == 1 and not out.exists()
+    assert "case-studies/cork.md:11:15: error: link to 'missing-city.md'" in proc.stderr
+    checked = run_cli("check", "--content", site.root, cwd=site.root.parent)
+    assert checked.returncode == 1
+    assert "case-studies/cork.md:11:15: error: link to 'missing-city.md'" in checked.stdout + checked.stderr
 
 
 def test_summary_defaults_to_first_paragraph(site, build):

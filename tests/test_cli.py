@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SiteFolder, case_study
+from conftest import ROOT, SiteFolder, case_study, SOURCES
 
 from sitegen.commands import console as console_module
 from sitegen.commands.cli import COMMANDS
@@ -103,8 +103,9 @@ def after_progress(text: str) -> list[str]:
 def project(tmp_path) -> Path:
     """A project folder as `python build.py` expects it: content/ and templates/ in the working folder."""
     site = SiteFolder(tmp_path / "content")
-    site.study("kashan-health-tv")
-    site.study("cork-festival", title="A festival of learning", city="Cork", country="IE", themes="[literacy]")
+    site.study("kashan-health-tv", sources=SOURCES)
+    site.study("cork-festival", title="A festival of learning", city="Cork", country="IE", themes="[literacy]",
+               sources=SOURCES)
     site.write("pages/about.md", "---\ntitle: About\nmenu: 1\n---\n\nWho we are.\n")
     (tmp_path / "templates").symlink_to(ROOT / "templates", target_is_directory=True)
     return tmp_path

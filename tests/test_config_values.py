@@ -1,4 +1,4 @@
-"""site.yaml's `base_url` and `cname`, and the `--base-url` option: only plain web addresses and domain names.
+"""site.yaml's `base_url`, `cname` and `limits`, and the `--base-url` option: plain addresses, names and numbers.
 
 `base_url` lands in every page's links, the sitemap and robots.txt; `cname` is
 the whole of GitHub Pages' CNAME file. A value with a space, a quote, markup,
@@ -7,7 +7,10 @@ located error (`content/site.yaml:LINE: ...`) and a fix in an editor's terms,
 exit status 1, and no site written. Derandomized hypothesis properties check
 that every accepted value is a plain absolute http(s) address (or a bare
 domain name), and that slipping any such character into a good value makes
-it refused.
+it refused. `limits:` values (file_size_mb, media_size_mb) are numbers of
+megabytes above 0 and at most 100; anything else (a word, a unit, a comma,
+zero, a negative or larger number) is refused at its line, and a property
+checks that verdict for any text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,7 +27,8 @@ from hypothesis import strategies as st
 
 from conftest import SITE_YAML
 from sitegen import load
-from sitegen.load.config import coerce_cname, normalise_base_url
+from sitegen.load.config import coerce_cname, limit_bytes, load_settings, normalise_base_url
+from sitegen.load.files import DEFAULT_LIMITS, MB, FileLimits
 from sitegen.model.diagnostics import Report
 from sitegen.model.schema import Invalid
 
@@ -297,3 +302,96 @@ def test_a_cname_with_anything_but_letters_digits_hyphens_and_dots_is_refused(na
     with pytest.raises(Invalid) as refused:
         coerce_cname(name[:at] + char + name[at:])
     assert refused.value.fix
+
+
+# ---------------------------------------------------------------- limits: how large a file may be
+
+LIMITS_LINE = len(SITE_YAML.splitlines()) + 1  # the `limits:` line that with_limits adds
+
+
+def with_limits(*lines: str) -> str:
+    return SITE_YAML + "limits:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+BAD_LIMITS = {
+    "zero": ("file_size_mb: 0", "more than 0", "file_size_mb: 8"),
+    "a negative number": ("media_size_mb: -5", "more than 0", "delete the line"),
+    "a word": ("file_size_mb: eight", "'eight', not a number of megabytes", "file_size_mb: 8"),
+    "a unit": ("file_size_mb: 8 MB", "'8 MB', not a number alone", "without a unit or comma: file_size_mb: 8"),
+    "a decimal comma": ('file_size_mb: "2,5"', "'2,5', not a number alone", "file_size_mb: 2.5"),
+    "too large": ("file_size_mb: 500", "over 100: GitHub refuses a file larger than 100 MB", "up to 100, like file_size_mb: 8"),
+    "too large for media": ("media_size_mb: 100.5", "over 100", "up to 100, like media_size_mb: 25"),
+    "infinity": ("file_size_mb: .inf", "'.inf', not a number of megabytes", "file_size_mb: 8"),
+    "an exponent": ("file_size_mb: 1e3", "not a number of megabytes", "file_size_mb: 8"),
+    "true": ("media_size_mb: true", "'true', not a number of megabytes", "media_size_mb: 25"),
+    "a list": ("file_size_mb: [8]", "must be a number of megabytes", "file_size_mb: 8"),
+    "empty": ("file_size_mb:", "must be a number of megabytes", "file_size_mb: 8"),
+    "less than a byte": ("file_size_mb: 0.0000001", "less than one byte", "file_size_mb: 8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LIMITS))
+def test_a_bad_limit_is_one_error_at_its_line(tmp_path, case):
+    line, message, fix = BAD_LIMITS[case]
+    config, report = config_of(tmp_path, with_limits("media_size_mb: 30", line) if "file" in line
+                               else with_limits(line, "file_size_mb: 2"))
+    assert config is None
+    [problem] = report.sorted()
+    assert (problem.line, problem.severity) == (LIMITS_LINE + (2 if "file" in line else 1), "error")
+    assert problem.message.startswith("limits: ") and message in problem.message, problem.message
+    assert fix in problem.fix, problem.fix
+
+
+def test_limits_that_are_not_key_value_lines_are_an_error_with_the_form_to_write(tmp_path):
+    config, report = config_of(tmp_path, SITE_YAML + "limits: 8\n")
+    [problem] = report.sorted()
+    assert config is None and problem.line == LIMITS_LINE
+    assert "limits:\n  file_size_mb: 8\n  media_size_mb: 25" in problem.fix
+
+
+def test_good_limits_are_read_in_bytes_and_an_unknown_one_is_a_warning(tmp_path):
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    for lines, expected in (((), DEFAULT_LIMITS), (("file_size_mb: 2.5",), FileLimits(text=int(2.5 * MB))),
+                            (("media_size_mb: 100", "file_size_mb: 0.5"), FileLimits(text=MB // 2, media=100 * MB)),
+                            (('file_size_mb: "12"', "media_size_mb: 1"), FileLimits(text=12 * MB, media=MB))):
+        (folder / "site.yaml").write_text(with_limits(*lines), encoding="utf-8")
+        report = Report()
+        settings = load_settings(folder, report, None)
+        assert report.items == [] and settings.limits == expected, lines
+    (folder / "site.yaml").write_text(with_limits("file_size_md: 3"), encoding="utf-8")
+    report = Report()
+    assert load_settings(folder, report, None).limits == DEFAULT_LIMITS
+    [problem] = report.items
+    assert (problem.severity, problem.line, problem.message) == ("warning", LIMITS_LINE + 1, "unknown key 'file_size_md'")
+    assert problem.fix == "Did you mean 'file_size_mb'?"
+
+
+def test_the_cli_stops_at_a_bad_limit_with_its_line_and_builds_nothing(site, build):
+    site.write("site.yaml", with_limits("file_size_mb: 0", "media_size_mb: 250"))
+    proc, out = build(site)
+    assert proc.returncode == 1 and not out.exists() and "Traceback" not in proc.stderr
+    found = errors(proc.stderr)
+    assert [line for line, _ in found] == [LIMITS_LINE + 1, LIMITS_LINE + 2], proc.stderr
+    assert "Fix: " in found[0][1] and "GitHub refuses" in found[1][1]
+
+
+@settings(max_examples=500, **PROPERTY)
+@given(st.one_of(st.decimals(min_value=-1, max_value=200, places=4, allow_nan=False, allow_infinity=False)
+                 .map(lambda d: f"{d:f}"),
+                 st.text(alphabet="0123456789.,-+ eEMBmbk", max_size=8),
+                 st.text(max_size=6)))
+def test_a_limit_is_accepted_exactly_when_it_is_a_number_above_0_up_to_100(text):
+    try:
+        plain = (len(text.strip()) <= 30 and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+", text.strip())
+                 and Decimal(text.strip()))
+    except InvalidOperation:
+        plain = None
+    expected = int(plain * MB) if plain and 0 < plain <= 100 and plain * MB >= 1 else None
+    try:
+        got = limit_bytes(text, "file_size_mb")
+    except Invalid as exc:
+        assert expected is None, text
+        assert exc.message.startswith("limits: file_size_mb") and exc.fix
+        return
+    assert got == expected, text

@@ -145,26 +145,38 @@ def test_add_and_delete_a_case_study(project):
     project.assert_equals_clean_build()
 
 
-def test_renaming_a_link_target_rerenders_the_pages_linking_to_it(project):
-    (project.site.root / "case-studies" / "kashan-health-tv.md").rename(project.site.root / "case-studies" / "kashan.md")
+def test_a_new_slug_for_a_link_target_rerenders_the_pages_linking_to_it(project):
+    kashan = project.site.root / "case-studies" / "kashan-health-tv.md"
+    text = kashan.read_text(encoding="utf-8")
+    kashan.write_text(text.replace("title:", "slug: kashan\ntitle:", 1), encoding="utf-8")
     result = project.build()
-    assert "case-studies/gdynia/index.html" in result.rendered
-    assert any("kashan-health-tv.md" in d.message for d in result.report.items)  # now a broken link
+    assert "case-studies/gdynia/index.html" in result.rendered  # its link now leads to /case-studies/kashan/
+    assert 'href="/showcase/case-studies/kashan/"' in (project.output / "case-studies/gdynia/index.html").read_text()
     project.assert_equals_clean_build()
+    kashan.write_text(text, encoding="utf-8")
+    assert "case-studies/gdynia/index.html" in project.build().rendered
+    project.assert_equals_clean_build()
+
+
+def test_renaming_a_link_target_is_an_error_and_leaves_the_site_as_it_was(project):
+    before = {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
+    (project.site.root / "case-studies" / "kashan-health-tv.md").rename(project.site.root / "case-studies" / "kashan.md")
+    failed = pipeline.build(project.options())
+    assert not failed.ok and any("kashan-health-tv.md" in d.message for d in failed.report.items)
+    assert {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()} == before
     (project.site.root / "case-studies" / "kashan.md").rename(project.site.root / "case-studies" / "kashan-health-tv.md")
-    result = project.build()
-    assert not any("kashan-health-tv.md" in d.message for d in result.report.items)
+    assert project.build().ok
     project.assert_equals_clean_build()
 
 
 def test_warnings_are_reported_again_by_a_warm_build(project):
     project.site.study("cork", title="A festival", city="Cork", country="IE", themes="[literacy]", date="2019-09-01",
-                       body="See [nowhere](missing.md).\n")
+                       body="See <marquee>this</marquee>.\n")
     first = project.build()
     second = project.build()
     assert second.rendered == []
     assert [d.message for d in first.report.items] == [d.message for d in second.report.items]
-    assert any("missing.md" in d.message for d in second.report.items)
+    assert any("marquee" in d.message for d in second.report.items)
     assert not pipeline.build(project.options(strict=True)).ok
 
 

@@ -151,7 +151,7 @@ def test_any_city_or_title_gives_a_file_that_loads_or_a_clean_refusal(city, titl
         (root / "case-studies").mkdir(parents=True)
         (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
         try:
-            path = new.create_case_study(root, city=city, country="PL", themes=["literacy"], title=title)
+            new.create_case_study(root, city=city, country="PL", themes=["literacy"], title=title)
         except new.Refused as exc:
             assert exc.message and str(exc.where)
             assert list((root / "case-studies").iterdir()) == []

@@ -10,7 +10,6 @@ file with its old or its new bytes, and the next build repairs the rest.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SiteFolder, free_port
+from conftest import ROOT, SiteFolder, free_port, SOURCES
 from sitegen.commands.devserver import HostRule, host_rule
 
 START_SECONDS = 60
@@ -91,7 +91,7 @@ class Serve:
 
 def draft_site(folder: Path) -> SiteFolder:
     site = SiteFolder(folder)
-    site.study("kashan-health-tv")
+    site.study("kashan-health-tv", sources=SOURCES)
     site.study("secret-draft", title=DRAFT_TEXT.decode(), draft="true")
     return site
 

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SiteFolder, case_study, run_cli
+from conftest import ROOT, SiteFolder, run_cli
 
 TEMPLATES = ROOT / "templates"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16

@@ -9,6 +9,7 @@ by sitegen's own code, so a new sitegen never reuses an old page.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gc
 import os
@@ -23,7 +24,9 @@ from .cache import code_digest, library_versions, read_cache, save_cache, cache_
 from . import parallel
 from .parallel import parallel_map
 from ..model.diagnostics import Report
+from ..index.review import reread, review
 from ..index.site import SiteModel, build_model
+from ..load.documents import read_markdown
 from ..markup.convert import summary_text
 from ..model.progress import NullProgress
 from ..model.records import Content
@@ -47,6 +50,7 @@ class BuildOptions:
     cache_dir: Path | None = Path(".cache")  # None: no cache on disk
     jobs: int = 0  # render processes; 0 = one per core
     parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in one process
+    keep_going: bool = False  # render the files that loaded even when others did not (`check`: every problem)
 
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
@@ -172,46 +176,57 @@ def relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def load_and_index(options: BuildOptions, report: Report,
-                   mapper: MemoMapper | None = None) -> tuple[Content | None, SiteModel | None]:
-    """Load stage then index stage; (None, None) when the sources have errors."""
+def load_and_index(options: BuildOptions, report: Report, mapper: MemoMapper | None = None,
+                   documents: dict | None = None) -> tuple[Content | None, SiteModel | None]:
+    """Load stage then index stage; (None, None) when the sources have errors. `documents`, when
+    given, receives the parsed front matter of every Markdown file (its marks locate problems)."""
     if not options.templates.is_dir():
         report.error(options.templates, None, "templates folder not found",
                      "Run from the project folder, or pass --templates DIR.")
         return None, None
-    content = load.load_content(options.content, report, options.base_url, mapper=mapper, rules=load_rules())
-    if content is None or report.failed(options.strict):
+    content = load.load_content(options.content, report, options.base_url, mapper=mapper, rules=load_rules(),
+                                documents=documents)
+    if content is None or (report.failed(options.strict) and not options.keep_going):
         return None, None
     return content, build_model(content, outputs.routes(), include_drafts=options.drafts)
 
 
 def run(options: BuildOptions, caches: Caches, in_place: bool, session: bool = False,
-        progress: NullProgress = NullProgress()) -> BuildResult:
-    """One build into `options.output`: all stages, then commit or abort the write target."""
+        progress: NullProgress = NullProgress(), target=None, documents: dict | None = None,
+        today: dt.date | None = None) -> BuildResult:
+    """One build into `options.output` (or into `target`, such as write.Nowhere): all stages,
+    then commit or abort the write target."""
     # A large site keeps ~10^5 objects alive (records, cache entries); the cyclic garbage
     # collector rescanning them costs more than an incremental build itself, and a build
     # makes little cyclic garbage. So it pauses during a build and resumes afterwards.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(options, caches, in_place, session, progress)
+        return _run(options, caches, in_place, session, progress, target, documents, today)
     finally:
         if collecting:
             gc.enable()
 
 
 def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
-         progress: NullProgress) -> BuildResult:
+         progress: NullProgress, target, documents: dict | None, today: dt.date | None) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult(Report())
     cache = caches.render
     mapper = MemoMapper(caches.load, options.jobs, progress)
-    _, result.model = load_and_index(options, result.report, mapper)
+    _, result.model = load_and_index(options, result.report, mapper, documents)
     if result.model is not None:
-        target = write.InPlace(options.output) if in_place else write.Staged(options.output)
+        review(result.model.content, today or dt.date.today(), result.report,
+               documents.get if documents is not None else reread(options.content, front_matter))
+    if result.model is not None:
+        if target is None:
+            target = write.InPlace(options.output) if in_place else write.Staged(options.output)
         target.begin()
         try:
-            rendered = render_site(result.model, options.render_options(), result.report, target, cache,
+            render_options = options.render_options()
+            if options.keep_going and result.report.failed():
+                render_options = replace(render_options, failed=failed_files(result.model.content))
+            rendered = render_site(result.model, render_options, result.report, target, cache,
                                    session, progress, mapper.digests)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
@@ -229,6 +244,20 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
             raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def front_matter(root: Path, path: Path):
+    """One Markdown file's front matter, read again to locate a review's finding (None if it cannot be)."""
+    read = read_markdown(root, path, Report(), need_front_matter=False)
+    return read[0] if read is not None else None
+
+
+def failed_files(content: Content) -> frozenset[str]:
+    """The Markdown files of the content folder that did not load (their errors are reported)."""
+    loaded = {s.body.rel for s in content.case_studies} | {p.body.rel for p in content.pages}
+    found = {relative(path, content.root) for folder in (load.CASE_STUDY_DIR, load.PAGES_DIR)
+             for path in (content.root / folder).glob("*.md")}
+    return frozenset(found - loaded)
 
 
 def build(options: BuildOptions, progress: NullProgress = NullProgress()) -> BuildResult:
@@ -251,6 +280,16 @@ def build(options: BuildOptions, progress: NullProgress = NullProgress()) -> Bui
     if result.ok and cache_file is not None and caches.changed:
         save_cache(cache_file, caches)
     return result
+
+
+def dry_run(options: BuildOptions, documents: dict | None = None, progress: NullProgress = NullProgress(),
+            today: dt.date | None = None) -> BuildResult:
+    """Every stage and rule of a build, with the same severities, writing no file and no cache:
+    what `sitegen check` runs. Warnings do not stop it (the caller decides what --strict means);
+    `documents` as in `load_and_index`."""
+    options = replace(options, cache_dir=None, strict=False, keep_going=True)
+    return run(options, Caches(), in_place=False, progress=progress, target=write.Nowhere(options.output),
+               documents=documents, today=today)
 
 
 class Session:

@@ -23,7 +23,7 @@ from ..build import pipeline
 from .. import load
 from ..model import schema
 from ..load import yamltext
-from .check import PLACEHOLDER
+from ..model.records import PLACEHOLDER
 from ..model.diagnostics import Report, display_path
 from ..model.records import SiteConfig, Theme
 

@@ -11,6 +11,11 @@ invisible character; it is kept as written, with a "/" added at its end.
 `cname` must be a bare domain name (letters a-z, digits, hyphens, dots;
 parts of 1-63 characters, 253 in all), as GitHub Pages' CNAME file wants.
 Each bad value is a located error with a fix; nothing is escaped instead.
+`limits:` sets how large a file may be (`file_size_mb`, `media_size_mb`; see
+`files.FileLimits`): each a number of megabytes above 0 and at most 100.
+site.yaml itself is always read with the default limit, since the setting is
+in it. The settings that only the load stage uses travel beside the
+`SiteConfig` record, in `Settings`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,13 +36,29 @@ from ..model.diagnostics import Report
 from ..model.records import SiteConfig, Theme
 from ..model.schema import Invalid
 from .documents import take, warn_unknown_keys
-from .files import SITE_FILE, is_inside, read_text
+from . import files
+from .files import SITE_FILE, FileLimits, is_inside, read_text
 
-SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname", "publish_types")
+SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname", "publish_types", "limits")
 THEME_KEYS = ("name", "id", "description")
+LIMIT_KEYS = (files.TEXT_SETTING, files.MEDIA_SETTING)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """site.yaml, checked: the site's record, and the load stage's own settings beside it."""
+
+    config: SiteConfig
+    limits: FileLimits = files.DEFAULT_LIMITS
 
 
 def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteConfig | None:
+    settings = load_settings(root, report, base_url)
+    return settings.config if settings is not None else None
+
+
+def load_settings(root: Path, report: Report, base_url: str | None) -> Settings | None:
+    """site.yaml checked (every problem reported at its line); None when it has an error."""
     path = root / SITE_FILE
     if not path.is_file():
         report.error(path, None, "site.yaml is missing",
@@ -43,7 +66,8 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
         return None
     if not is_inside(root, path, report):
         return None
-    text = read_text(path, report)
+    text = read_text(path, report, what="site.yaml",
+                     fix="site.yaml holds only settings and themes: keep those and delete the rest.")
     if text is None:
         return None
     doc, problem = yamltext.parse(text, name="site.yaml")
@@ -64,11 +88,80 @@ def load_site_config(root: Path, report: Report, base_url: str | None) -> SiteCo
     cname = setting("cname", coerce_cname)
     theme_list = load_themes(path, doc, data.get("themes"), report)
     publish_types = filetypes.load_publish_types(path, doc, data.get("publish_types"), report)
+    limits = load_limits(path, doc, data.get("limits"), report)
     if title is None and "title" not in data:
         report.error(path, None, "site.yaml has no title", "Add e.g. title: Learning Cities Showcase")
     if report.count("error") > before:
         return None
-    return SiteConfig(title, description, url, language, theme_list, cname, publish_types)
+    return Settings(SiteConfig(title, description, url, language, theme_list, cname, publish_types), limits)
+
+
+LIMIT_DEFAULTS_MB = {files.TEXT_SETTING: files.MAX_TEXT_BYTES // files.MB,
+                     files.MEDIA_SETTING: files.MAX_MEDIA_BYTES // files.MB}
+LIMITS_EXAMPLE = "limits:" + "".join(f"\n  {key}: {mb}" for key, mb in LIMIT_DEFAULTS_MB.items())
+
+
+def load_limits(path: Path, doc, value, report: Report) -> FileLimits:
+    """site.yaml's `limits:` (each bad value reported at its line; the default kept for it)."""
+    if value is None:
+        return files.DEFAULT_LIMITS
+    if not isinstance(value, dict):
+        mark = doc.value_mark("limits")
+        report.error(path, mark.line, "limits must be 'key: value' lines, indented under 'limits:'",
+                     f"Write it like this (leave out a line to keep its default):\n{LIMITS_EXAMPLE}", mark.column)
+        return files.DEFAULT_LIMITS
+    warn_unknown_keys(path, doc, value, LIMIT_KEYS, report, ("limits",))
+    found = {}
+    for key, default in ((files.TEXT_SETTING, files.MAX_TEXT_BYTES), (files.MEDIA_SETTING, files.MAX_MEDIA_BYTES)):
+        found[key] = default
+        if key not in value:
+            continue
+        try:
+            found[key] = limit_bytes(value.get(key), key)
+        except Invalid as exc:
+            mark = doc.value_mark("limits", key)
+            report.error(path, mark.line, exc.message, exc.fix, mark.column)
+    return FileLimits(text=found[files.TEXT_SETTING], media=found[files.MEDIA_SETTING])
+
+
+NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
+NUMBER_WITH_UNIT_RE = re.compile(r"([-+]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+))\s*(?:mb|megabytes?|mib|m)?",
+                                 re.IGNORECASE)
+LONGEST_NUMBER = 30  # characters: a longer value is no limit anyone means
+
+
+def limit_bytes(value, name: str) -> int:
+    """A `limits:` value (a number of megabytes above 0, at most files.CEILING_MB) in bytes; else Invalid."""
+    example = f"{name}: {LIMIT_DEFAULTS_MB.get(name, 8)}"
+    if value is None or isinstance(value, (dict, list)):
+        raise Invalid(f"limits: {name} must be a number of megabytes", f"Write it like {example}")
+    text = " ".join(str(value).split())
+    if len(text) <= LONGEST_NUMBER and NUMBER_RE.fullmatch(text):
+        number = Decimal(text)
+    else:
+        written = NUMBER_WITH_UNIT_RE.fullmatch(text) if len(text) <= LONGEST_NUMBER else None
+        if written is None:
+            shown = text if len(text) <= LONGEST_NUMBER else text[:LONGEST_NUMBER] + "..."
+            raise Invalid(f"limits: {name} is '{shown}', not a number of megabytes",
+                          f"Write a number alone, like {example}")
+        number = Decimal(written.group(1).replace(",", "."))
+        if number > 0:
+            raise Invalid(f"limits: {name} is '{text}', not a number alone",
+                          f"Write the number of megabytes without a unit or comma: {name}: {number.normalize():f}")
+    if number <= 0:
+        raise Invalid(f"limits: {name} is {text}, but a limit must be more than 0",
+                      f"Write a number of megabytes above 0, like {example}, or delete the line to keep the "
+                      "default.")
+    if number > files.CEILING_MB:
+        raise Invalid(f"limits: {name} is {text}, over {files.CEILING_MB}: GitHub refuses a file larger than "
+                      f"{files.CEILING_MB} MB, so the site could not be published",
+                      f"Write a number of megabytes up to {files.CEILING_MB}, like {example}; split or shrink the files "
+                      "that are larger.")
+    size = int(number * files.MB)
+    if size < 1:
+        raise Invalid(f"limits: {name} is {text}, less than one byte",
+                      f"Write a number of megabytes such as {example}")
+    return size
 
 
 def site_base_url(path: Path, doc, data: dict, report: Report, option: str | None) -> str | None:

@@ -1,7 +1,8 @@
 """Load stage: a content folder in, validated records out.
 
 Owns the order of loading (site.yaml, assets, case studies, pages, home,
-unique slugs) and what the later stages pass in (`LoadRules`). The work is
+unique slugs) and what the later stages pass in (`LoadRules`). site.yaml's
+`limits:` (`files.FileLimits`) are handed to every reader of a file. The work is
 done by its modules: `files` (the folder, text, links, assets), `documents`
 (front matter), `config` (site.yaml), `studies` (the records) and `yamltext`.
 Each problem becomes a located diagnostic; a record is made only from a
@@ -22,7 +23,7 @@ from . import yamltext
 from ..model.diagnostics import Report
 from ..model.records import Content
 from ..model.urls import Reserved
-from .config import ThemeVocabulary, load_site_config
+from .config import ThemeVocabulary, load_settings
 from .documents import regular_file
 from .files import CASE_STUDY_DIR, NOTHING_RESERVED, PAGES_DIR, find_assets, markdown_files
 from .studies import StudyLoader, check_unique_slugs, load_home, load_page, no_excerpt, serial_map
@@ -55,15 +56,17 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     if not root.is_dir():
         report.error(root, None, "content folder not found", "Pass the folder with --content DIR.")
         return None
-    config = load_site_config(root, report, base_url)
-    if config is None:
+    settings = load_settings(root, report, base_url)
+    if settings is None:
         return None
+    config, limits = settings.config, settings.limits
     wanted_documents = documents is not None
     documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
-    assets = find_assets(root, report, rules.reserved, config.publish_types)
+    assets = find_assets(root, report, rules.reserved, config.publish_types, limits)
     published = frozenset(a.rel for a in assets)
-    loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents, excerpt=rules.excerpt)
+    loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents, excerpt=rules.excerpt,
+                         limits=limits)
     studies = []
     paths = markdown_files(root / CASE_STUDY_DIR, report)
     for study, items, document in load_each(mapper or serial_map, loader, paths, report):
@@ -74,9 +77,9 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
             studies.append(study)
     pages = [
         page for path in markdown_files(root / PAGES_DIR, report)
-        if (page := load_page(root, path, config, report, documents, rules.reserved)) is not None
+        if (page := load_page(root, path, config, report, documents, rules.reserved, limits)) is not None
     ]
-    home = load_home(root, report, documents)
+    home = load_home(root, report, documents, limits)
     check_unique_slugs(root, studies, pages, report, documents)
     return Content(root, config, tuple(studies), tuple(pages), home, tuple(assets))
 

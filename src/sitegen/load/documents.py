@@ -27,7 +27,7 @@ from . import yamltext
 from ..model.diagnostics import Report
 from ..model.records import Text
 from ..model.schema import Invalid
-from .files import is_inside, read_text, report_dead_link
+from .files import CEILING_BYTES, MAX_TEXT_BYTES, is_inside, read_text, report_dead_link
 
 _FM = frontmatter.YAMLHandler()
 FRONT_MATTER = "the front matter"  # what a YAML message calls the text between the --- lines
@@ -74,12 +74,14 @@ def report_vanished(path: Path, report: Report) -> None:
 
 
 def read_markdown(root: Path, path: Path, report: Report, need_front_matter: bool,
-                  documents: dict | None = None, folders: dict[str, str] | None = None):
-    """Split a Markdown file into (front-matter document, body Text); None on error."""
+                  documents: dict | None = None, folders: dict[str, str] | None = None,
+                  limit: int = MAX_TEXT_BYTES):
+    """Split a Markdown file into (front-matter document, body Text); None on error (a file over
+    `limit` bytes is one: site.yaml's limits: file_size_mb)."""
     if not is_inside(root, path, report, folders) or not regular_file(path, report):
         return None
     problems = Report()
-    text = read_text(path, problems)
+    text = read_text(path, problems, limit)
     if text is None:
         if os.path.lexists(path):
             report.extend(problems)
@@ -122,10 +124,13 @@ def text_digest(text: str) -> str:
 
 
 def body_text(root: Path, text: Text) -> str:
-    """The Markdown of `text`, read again from its file when the record was kept without it."""
+    """The Markdown of `text`, read again from its file when the record was kept without it.
+
+    The file passed its size limit when it was loaded, so it is read up to the highest limit there is.
+    """
     if text.markdown is not None:
         return text.markdown
-    content = read_text(Path(root) / text.rel, Report()) or ""
+    content = read_text(Path(root) / text.rel, Report(), CEILING_BYTES) or ""
     return "\n".join(content.split("\n")[text.first_line - 1:])
 
 

@@ -6,12 +6,22 @@ links that lead outside the content folder or nowhere, finding the Markdown
 files and the assets (every other file), and keeping assets off the places
 the site's own files take. Which assets may be published (their types,
 backups left out, SVG files checked) is `filetypes`'.
+
+Also owns how large a file may be (`FileLimits`, from site.yaml's `limits:`):
+a Markdown file (case study, page, home) or an SVG/XML file that sitegen
+reads and checks may be `file_size_mb` (8 MB unless site.yaml says), any
+file published as it is, SVG too, `media_size_mb` (25 MB, what GitHub's web
+page uploads); neither goes above 100 MB, the largest file GitHub accepts.
+A larger file is an error at its line 1 that gives its size, the limit and
+the setting to raise; it is never read past the limit.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from slugify import slugify
@@ -29,18 +39,37 @@ OVERRIDES_DIR = "templates"  # a content folder may carry its own template overr
 NOTHING_RESERVED = Reserved(frozenset(), frozenset(), frozenset(), (), frozenset())
 
 
-MAX_TEXT_BYTES = 8 * 1024 * 1024  # the largest Markdown or site.yaml file read: far above any case study
+MB = filetypes.MB
+MAX_TEXT_BYTES = filetypes.MAX_XML_BYTES  # file_size_mb's default: far above any case study; site.yaml's limit
+MAX_MEDIA_BYTES = 25 * MB  # media_size_mb's default: the largest file GitHub's web page uploads
+CEILING_MB = 100  # neither limit goes higher: GitHub refuses a file over 100 MB
+CEILING_BYTES = CEILING_MB * MB
+TEXT_SETTING, MEDIA_SETTING = "file_size_mb", "media_size_mb"  # the keys under site.yaml's `limits:`
+TEXT_FIX = f"Split it into several case studies or pages, or raise limits: {TEXT_SETTING} in site.yaml."
 
 
-def read_text(path: Path, report: Report, limit: int = MAX_TEXT_BYTES) -> str | None:
+@dataclass(frozen=True)
+class FileLimits:
+    """How large a file of the content folder may be, in bytes (site.yaml's `limits:`).
+
+    Part of what a loaded case study depends on (`StudyLoader.key`): a new limit checks every file again.
+    """
+
+    text: int = MAX_TEXT_BYTES  # a Markdown file, or an SVG/XML file checked before it is published
+    media: int = MAX_MEDIA_BYTES  # every file published as it is: images (SVG too), PDFs, CSV files...
+
+
+DEFAULT_LIMITS = FileLimits()
+
+
+def read_text(path: Path, report: Report, limit: int = MAX_TEXT_BYTES, what: str = "a Markdown file",
+              fix: str = TEXT_FIX) -> str | None:
     """The file as text with LF line endings, or None (with a located error).
 
     A file over `limit` bytes is not read: text that long is a mistake or an attack, and the
-    Markdown parser's work grows faster than the text does.
+    Markdown parser's work grows faster than the text does. `what` and `fix` complete the error.
     """
-    data = filetypes.read_at_most(path, limit, report, "more text than sitegen reads from one file",
-                                  "Split it into several case studies or pages, or move data into a linked "
-                                  "PDF or CSV file.")
+    data = filetypes.read_at_most(path, limit, report, what, fix)
     if data is None:
         return None
     try:
@@ -113,13 +142,14 @@ def file_slug(path: Path) -> str:
 
 
 def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVED,
-                extra_types: tuple[str, ...] = ()) -> list[Asset]:
+                extra_types: tuple[str, ...] = (), limits: FileLimits = DEFAULT_LIMITS) -> list[Asset]:
     """Every non-Markdown file in the content folder that may be published, except site.yaml,
     overrides and hidden files.
 
     A file of a type that is not published (`filetypes.published_types`; `extra_types` are
-    site.yaml's publish_types) or an SVG that fails its check is an error; an editor's backup or temporary
-    file is left out with a hint. Either way the file is not published.
+    site.yaml's publish_types), an SVG that fails its check, or a file over its size limit
+    (`limits`) is an error; an editor's backup or temporary file is left out with a hint.
+    Either way the file is not published.
     """
     types = filetypes.published_types(extra_types)
     assets = []
@@ -143,7 +173,11 @@ def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVE
                 continue
             if not is_inside(root, path, report, folders):
                 continue
-            if not path.is_file():  # a link to a missing file
+            try:
+                info = os.stat(path)
+            except OSError:
+                info = None
+            if info is None or not stat.S_ISREG(info.st_mode):  # a link to a missing file
                 report_dead_link(path, report)
                 continue
             key = folded(rel)
@@ -156,9 +190,22 @@ def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVE
                              "Windows and macOS see them as one file: rename one of them.")
                 continue
             seen[key] = rel
-            if filetypes.check_asset(path, name, types, report):
+            if (filetypes.check_asset(path, name, types, report, limit=limits.text)
+                    and not over_media_limit(path, info.st_size, limits.media, report)):
                 assets.append(Asset(rel, path))
     return assets
+
+
+def over_media_limit(path: Path, size: int, limit: int, report: Report) -> bool:
+    """True (with an error at line 1) when a file published as it is, `size` bytes long, is over `limit`."""
+    if size <= limit:
+        return False
+    report.error(path, 1, filetypes.too_large(size, limit, "an image or other file the site publishes"),
+                 "Make the file smaller (a photo 2,000 pixels wide is plenty on a web page; save a PDF with "
+                 "reduced size), or link to it where it is published elsewhere, or raise limits: "
+                 f"{MEDIA_SETTING} in site.yaml (up to {CEILING_MB}). Readers on slow connections wait for "
+                 "every megabyte.")
+    return True
 
 
 def takes_generated_place(key: str, reserved: Reserved) -> bool:

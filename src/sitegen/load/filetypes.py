@@ -18,12 +18,16 @@ documents, where XHTML, SVG or MathML elements would run.
 
 The load stage applies it to the content folder's assets (`check_asset`), the
 render stage to the theme's and overrides' static files (`published_static`).
+A file is read no further than its size limit (`read_at_most`): one over it is
+an error that gives its size and the limit.
 """
 
 from __future__ import annotations
 
 import codecs
 import fnmatch
+import math
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,26 +66,43 @@ BACKUP_TYPES = frozenset({"bak", "orig", "tmp", "temp", "swp", "swo", "swx", "pa
 # Served as plain text or JSON, which a browser never opens as an XML document: not sniffed for XML.
 PLAIN_TEXT_TYPES = frozenset({"txt", "csv", "tsv", "json", "geojson"})
 TYPE_NAME_RE = re.compile(r"[a-z0-9]{1,10}")
-MAX_XML_BYTES = 8 * 1024 * 1024  # the largest SVG (or XML file of an added type) checked and published
+MB = 1024 * 1024  # a megabyte as sitegen counts it (and GitHub its 100 MB limit)
+MAX_XML_BYTES = 8 * MB  # the largest SVG (or XML file of an added type) checked, unless site.yaml's limits say
 
 # Editors' backups, swap and lock files, half-finished downloads, and the files a system leaves.
 BACKUP_PATTERNS = ("*~", ".#*", "#*#", "~$*", "*.bak", "*.orig", "*.swp", "*.swo", "*.swx", "*.tmp", "*.temp",
                    "*.part", "*.crdownload", ".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini")
 
 
-def read_at_most(path: Path, limit: int, report: Report, too_long: str, fix: str) -> bytes | None:
-    """The file's bytes, reading no more than `limit` + 1; None (with a located error) when it is
-    longer than `limit` (`too_long` says what that is more than) or cannot be read."""
+def read_at_most(path: Path, limit: int, report: Report, what: str, fix: str) -> bytes | None:
+    """The file's bytes, reading no more than `limit` + 1; None (with an error at line 1 that gives
+    the file's size and the limit for `what`, e.g. "a Markdown file") when it is longer than
+    `limit`, or (with an error) when it cannot be read."""
     try:
         with path.open("rb") as f:
             data = f.read(limit + 1)
+            size = max(len(data), os.fstat(f.fileno()).st_size)
     except OSError as exc:
         report.error(path, None, f"cannot read the file: {exc.strerror}")
         return None
     if len(data) > limit:
-        report.error(path, None, f"the file is over {limit // (1024 * 1024)} MB, {too_long}", fix)
+        report.error(path, 1, too_large(size, limit, what), fix)
         return None
     return data
+
+
+def too_large(size: int, limit: int, what: str) -> str:
+    """The message for a file of `size` bytes over `limit` bytes, the limit for `what`."""
+    return f"the file is {megabytes(size, up=True)} ({size:,} bytes), over the {megabytes(limit)} limit for {what}"
+
+
+def megabytes(size: int, up: bool = False) -> str:
+    """`size` bytes in MB as an author reads it: "8 MB", "2.5 MB"; with `up`, rounded up to a tenth
+    (so a file just over a limit never shows as the limit itself)."""
+    if up:
+        return f"{math.ceil(size * 10 / MB) / 10:.1f} MB"
+    text = f"{size / MB:.5f}".rstrip("0").rstrip(".")  # a limit written with up to 5 decimals, as written
+    return f"{text} MB"
 
 
 def extension(name: str) -> str:
@@ -189,8 +210,13 @@ def type_problem(name: str, types: frozenset[str], static: bool = False) -> tupl
             f"need the file as it is; else {remove}.")
 
 
-def check_asset(path: Path, name: str, types: frozenset[str], report: Report, static: bool = False) -> bool:
-    """Is the file at `path` (called `name`) of a published type, and safe to publish? Else reported."""
+def check_asset(path: Path, name: str, types: frozenset[str], report: Report, static: bool = False,
+                limit: int = MAX_XML_BYTES) -> bool:
+    """Is the file at `path` (called `name`) of a published type, and safe to publish? Else reported.
+
+    An SVG or XML file over `limit` bytes (site.yaml's limits: file_size_mb, for a content folder) is
+    refused unread.
+    """
     problem = type_problem(name, types, static)
     if problem:
         report.error(path, None, *problem)
@@ -202,8 +228,9 @@ def check_asset(path: Path, name: str, types: frozenset[str], report: Report, st
         return True
     else:
         kind = XML_DATA  # a type site.yaml added: checked when it is XML
-    data = read_at_most(path, MAX_XML_BYTES, report, "more than sitegen checks in one drawing or XML file",
-                        "Simplify the drawing, or export it as PNG.")
+    fix = "Simplify the drawing, or export it as PNG" + (
+        "." if static else ", or raise limits: file_size_mb in site.yaml.")
+    data = read_at_most(path, limit, report, "an SVG drawing" if kind == SVG else "an XML file sitegen checks", fix)
     if data is None:
         return False
     if kind == XML_DATA and not looks_like_xml(data):

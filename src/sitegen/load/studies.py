@@ -25,7 +25,7 @@ from ..model.schema import Invalid
 from ..model.urls import Reserved
 from .config import ThemeVocabulary
 from .documents import check_fields, read_markdown
-from .files import HOME_FILE, NOTHING_RESERVED, file_slug
+from .files import CEILING_BYTES, DEFAULT_LIMITS, HOME_FILE, NOTHING_RESERVED, FileLimits, file_slug
 
 
 def no_excerpt(markdown_text: str) -> str:
@@ -36,8 +36,8 @@ def no_excerpt(markdown_text: str) -> str:
 class StudyLoader:
     """Loads one case-study file on its own, so files can be loaded in any process, or skipped.
 
-    A result depends only on the file and on `key` (the site's settings and the set of
-    published files), so a caller may reuse it while both are unchanged.
+    A result depends only on the file and on `key` (the site's settings, its file size limits
+    and the set of published files), so a caller may reuse it while both are unchanged.
     """
 
     root: Path
@@ -47,16 +47,17 @@ class StudyLoader:
     keep_documents: bool = True  # the parsed front matter, for `check`
     excerpt: Callable[[str], str] = no_excerpt  # see LoadRules
     folders: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # see is_inside
+    limits: FileLimits = DEFAULT_LIMITS  # site.yaml's limits:
 
     @property
     def key(self) -> str:
-        return repr((str(self.root), self.config, sorted(self.published)))
+        return repr((str(self.root), self.config, self.limits, sorted(self.published)))
 
     def __call__(self, path: Path) -> tuple[CaseStudy | None, list, tuple | None]:
         """(the record or None, its diagnostics, (posix path, parsed front matter) or None)."""
         report, documents = Report(), {}
         study = load_case_study(self.root, path, self.config, self.themes, report, documents, self.published,
-                                self.folders, self.excerpt)
+                                self.folders, self.excerpt, self.limits)
         document = next(iter(documents.items()), None) if self.keep_documents else None
         return study, report.items, document
 
@@ -68,8 +69,10 @@ def serial_map(function, items) -> list:
 def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVocabulary,
                     report: Report, documents: dict | None = None,
                     published: frozenset[str] | None = None, folders: dict[str, str] | None = None,
-                    excerpt: Callable[[str], str] = no_excerpt) -> CaseStudy | None:
-    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents, folders=folders)
+                    excerpt: Callable[[str], str] = no_excerpt,
+                    limits: FileLimits = DEFAULT_LIMITS) -> CaseStudy | None:
+    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents, folders=folders,
+                           limit=limits.text)
     if parsed is None:
         return None
     doc, body = parsed
@@ -251,8 +254,9 @@ def resolve_sources(path, doc, value, report: Report) -> tuple[Source, ...]:
 # ---------------------------------------------------------------- pages and home
 
 def load_page(root: Path, path: Path, config: SiteConfig, report: Report,
-              documents: dict | None = None, reserved: Reserved = NOTHING_RESERVED) -> Page | None:
-    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents)
+              documents: dict | None = None, reserved: Reserved = NOTHING_RESERVED,
+              limits: FileLimits = DEFAULT_LIMITS) -> Page | None:
+    parsed = read_markdown(root, path, report, need_front_matter=True, documents=documents, limit=limits.text)
     if parsed is None:
         return None
     doc, body = parsed
@@ -268,11 +272,12 @@ def load_page(root: Path, path: Path, config: SiteConfig, report: Report,
     return Page(slug, values["title"], values.get("summary"), values.get("menu"), body, config.language)
 
 
-def load_home(root: Path, report: Report, documents: dict | None = None) -> Home:
+def load_home(root: Path, report: Report, documents: dict | None = None,
+              limits: FileLimits = DEFAULT_LIMITS) -> Home:
     path = root / HOME_FILE
     if not os.path.lexists(path):  # a home.md that is a link to nowhere or a named pipe is reported
         return Home(None, None, None)
-    parsed = read_markdown(root, path, report, need_front_matter=False, documents=documents)
+    parsed = read_markdown(root, path, report, need_front_matter=False, documents=documents, limit=limits.text)
     if parsed is None:
         return Home(None, None, None)
     doc, body = parsed
@@ -309,7 +314,8 @@ def slug_mark(root: Path, rel: str, documents: dict) -> tuple[yamltext.Mark, boo
     """
     doc = documents.get(rel)
     if doc is None:
-        parsed = read_markdown(root, root / rel, Report(), need_front_matter=False)
+        # (a file loaded already, within its limit: read again up to the highest limit there is)
+        parsed = read_markdown(root, root / rel, Report(), need_front_matter=False, limit=CEILING_BYTES)
         doc = parsed[0] if parsed is not None else None
     if doc is not None and isinstance(doc.value, dict) and doc.value.get("slug") is not None:
         return doc.value_mark("slug"), True

@@ -6,14 +6,21 @@ relative links authors write for GitHub's preview (`[Cork](cork.md#results)`,
 `![](img/x.jpg)`) into site links, and sanitising with nh3 so raw HTML in a
 body can carry no script. It reports broken links as located problems; it
 never reads files.
+
+Bodies come from strangers: a body beyond `limits.reading_limits` is not
+converted at all, and its refusals are fatal located problems. Every scan here
+is linear, and a body lists at most PROBLEMS_PER_KIND problems of one kind,
+then one that counts the rest.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -24,7 +31,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from . import speedups
-from ..model.records import Text
+from .limits import reading_limits
+from ..model.records import PLACEHOLDER, Text
 from .typography import TypographyExtension
 from ..model.urls import Urls
 
@@ -52,10 +60,9 @@ _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 class LinkProblem:
     """A problem in a body, located in its file.
 
-    `severity` is what `sitegen check` reports: broken links are errors there, what the
-    sanitizer removes and images without alt text are warnings. `fatal` marks a body that
-    could not be converted at all (its HTML is empty): a build must stop on it too.
-    """
+    `severity` is what `build` and `check` both report: broken links and heading levels are
+    errors, what the sanitizer removes, images without alt text and placeholders are warnings.
+    `fatal` marks a body that could not be converted at all (its HTML is empty)."""
 
     line: int
     message: str
@@ -63,6 +70,7 @@ class LinkProblem:
     severity: str = "error"  # diagnostics.ERROR or WARNING
     column: int | None = None
     fatal: bool = False
+    kind: str = "broken links"  # what PROBLEMS_PER_KIND counts: the plural noun of 'and 99,980 more ...'
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ class Rendered:
     html: str
     problems: tuple[LinkProblem, ...] = ()
     lookups: tuple = ()  # (target, (site path or None, is an asset)) for every relative link: what the HTML depends on
-    headings: tuple[Heading, ...] = ()  # only when the Converter audits (sitegen check)
+    headings: tuple[Heading, ...] = ()  # only when the Converter audits (every build and check do)
 
 
 @dataclass
@@ -90,12 +98,16 @@ class LinkContext:
     urls: Urls
     sources: dict[str, str]  # Markdown file (posix, in content) -> site path
     assets: frozenset[str]  # files copied to the output (posix, in content)
+    pages: frozenset[str] = frozenset()  # site path of every page the site has ("", "themes/", ...)
     text: Text | None = None
     problems: list[LinkProblem] = field(default_factory=list)
     lookups: dict[str, tuple] = field(default_factory=dict)
     unpublished: dict[str, str] = field(default_factory=dict)  # Markdown file -> why it is not on the site
     audit: bool = False  # also note what the sanitizer removes and images without alt text
     cursor: dict[str, int] = field(default_factory=dict)  # where the last problem about a string was found
+    found: Counter = field(default_factory=Counter)  # (kind, severity) -> problems found, listed or not
+    unlisted: dict[tuple, tuple] = field(default_factory=dict)  # (kind, severity) -> where the first unlisted one is
+    lowered: str | None = None  # the body in lower case, made once for case-blind locating
 
 
 class LinkRewriter(Treeprocessor):
@@ -113,7 +125,7 @@ class LinkRewriter(Treeprocessor):
                 if self.context.audit and not (element.get("alt") or "").strip():
                     self.problem(element.get("src"), f"image '{element.get('src')}' has no alt text",
                                  "Describe what it shows between the brackets: ![A crowd at the festival](photo.jpg).",
-                                 "warning")
+                                 "warning", kind="images without alt text")
                 element.set("src", self.rewrite(element.get("src"), link=False))
                 element.set("loading", element.get("loading", "lazy"))
 
@@ -123,8 +135,8 @@ class LinkRewriter(Treeprocessor):
         if parts.scheme or parts.netloc or ref.startswith("#"):
             return ref
         fragment = f"#{parts.fragment}" if parts.fragment else ""
-        if ref.startswith("/"):  # root-absolute: keep it inside the base path
-            return ctx.urls.url(parts.path) + fragment
+        if ref.startswith("/"):  # root-relative: a page or file of this site, with or without the base path
+            return self.rewrite_rooted(ref, unquote(parts.path), fragment, link)
         here = posixpath.dirname(ctx.text.rel)
         target = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
         ctx.lookups[target] = (ctx.sources.get(target), target in ctx.assets)
@@ -147,15 +159,80 @@ class LinkRewriter(Treeprocessor):
                          "Check the file name and folder; paths are relative to this file.")
         return ref
 
-    def problem(self, ref: str, message: str, fix: str, severity: str = "error") -> None:
-        line, column = locate(self.context, ref)
-        self.context.problems.append(LinkProblem(line, message, fix, severity, column))
+    def rewrite_rooted(self, ref: str, path: str, fragment: str, link: bool) -> str:
+        """A root-relative link (`/case-studies/cork/`, or `/showcase/case-studies/cork/` copied from the
+        preview with the base path in it): the page or file it names, linked with the base path once;
+        a broken link when the site has no such page or file."""
+        ctx = self.context
+        found = rooted_target(path, ctx.urls.base_path, ctx.pages, ctx.assets)
+        ctx.lookups[path] = (found, False)  # (a root-relative path: no file's key, which has no leading /)
+        if found is not None:
+            return ctx.urls.url(found) + fragment
+        self.problem(ref, f"{'link' if link else 'image'} '{ref}' leads to no page or file of this site",
+                     "Link to the file instead (other-city.md, ../pages/about.md, img/photo.jpg): sitegen writes "
+                     "the address. For another site, write its full address, starting with https://.")
+        return ref
+
+    def problem(self, ref: str, message: str, fix: str, severity: str = "error", kind: str = "broken links") -> None:
+        add_problem(self.context, ref, message, fix, severity, kind)
+
+
+def rooted_target(path: str, base_path: str, pages: frozenset[str], assets: frozenset[str]) -> str | None:
+    """The site path a root-relative link's path names (`/x/`, or `/base/x/` with the base path in it):
+    a page ("x/", with or without its last slash or index.html) or a published file; None for neither."""
+    candidates = []
+    if base_path != "/" and (path + "/").startswith(base_path):
+        candidates.append(path[len(base_path):])
+    candidates.append(path.lstrip("/"))
+    for candidate in candidates:
+        if candidate.endswith("index.html") and (candidate == "index.html" or candidate.endswith("/index.html")):
+            candidate = candidate[:-len("index.html")]
+        if candidate in assets or candidate in pages:
+            return candidate
+        if not candidate.endswith("/") and candidate + "/" in pages:
+            return candidate + "/"
+    return None
+
+
+PROBLEMS_PER_KIND = 20  # listed per body, kind and severity; the rest are counted in one more problem
+
+
+def add_problem(ctx: LinkContext, needle: str, message: str, fix: str, severity: str, kind: str,
+                case: bool = True) -> None:
+    """Note a problem located at the next `needle` in the body; past PROBLEMS_PER_KIND of its kind it is
+    only counted (so 100,000 broken links cost 20 searches of the body, not 100,000)."""
+    key = (kind, severity)
+    ctx.found[key] += 1
+    if ctx.found[key] <= PROBLEMS_PER_KIND:
+        line, column = locate(ctx, needle, case)
+        ctx.problems.append(LinkProblem(line, message, fix, severity, column, kind=kind))
+    elif key not in ctx.unlisted:
+        ctx.unlisted[key] = locate(ctx, needle, case)
+
+
+def unlisted_problems(ctx: LinkContext) -> list[LinkProblem]:
+    """One problem for each kind that had more than PROBLEMS_PER_KIND, at the first one not listed."""
+    return [LinkProblem(line, more_message(ctx.found[key], kind), MORE_FIX, severity, column, kind=kind)
+            for key, (line, column) in ctx.unlisted.items() for kind, severity in [key]]
+
+
+MORE_FIX = "Fix the ones listed, then check again to see the rest."
+
+
+def more_message(found: int, kind: str) -> str:
+    """The problem that stands for those past PROBLEMS_PER_KIND of one kind in one file."""
+    return f"and {found - PROBLEMS_PER_KIND:,} more {kind} from here on (only the first {PROBLEMS_PER_KIND} are listed)"
 
 
 def locate(ctx: LinkContext, needle: str, case: bool = True) -> tuple[int, int | None]:
     """Line and column of the next occurrence of `needle` in the body (after the last one reported)."""
     text = ctx.text
-    haystack = text.markdown if case else text.markdown.lower()
+    if case:
+        haystack = text.markdown
+    else:
+        if ctx.lowered is None:
+            ctx.lowered = text.markdown.lower()
+        haystack = ctx.lowered
     key = needle if case else needle.lower()
     index = haystack.find(key, ctx.cursor.get(key, 0)) if key else -1
     if index < 0:
@@ -171,11 +248,15 @@ class Converter:
     """One reusable Markdown instance (building one is costly); `convert` resets it per document."""
 
     def __init__(self, urls: Urls, sources: dict[str, str], assets: frozenset[str], *,
-                 unpublished: dict[str, str] | None = None, audit: bool = False):
-        """`unpublished` names Markdown files that exist but are not on the site (drafts), and why;
-        `audit` (sitegen check) also lists headings and what the sanitizer removes."""
-        self.context = LinkContext(urls, sources, assets, unpublished=dict(unpublished or {}), audit=audit)
+                 pages: frozenset[str] = frozenset(), unpublished: dict[str, str] | None = None,
+                 audit: bool = False, placeholders: bool = True):
+        """`pages` are the site paths of every page (for root-relative links); `unpublished` names
+        Markdown files that exist but are not on the site (drafts), and why; `audit` (sitegen check)
+        also lists headings and what the sanitizer removes; `placeholders` warns about TODO left in
+        a text (not in drafts, which may be unfinished)."""
+        self.context = LinkContext(urls, sources, assets, pages, unpublished=dict(unpublished or {}), audit=audit)
         self.md = self.new_markdown()
+        self.placeholders = placeholders
 
     def new_markdown(self) -> markdown.Markdown:
         md = markdown.Markdown(
@@ -197,6 +278,13 @@ class Converter:
         ctx.problems = []
         ctx.lookups = {}
         ctx.cursor = {}
+        ctx.found = Counter()
+        ctx.unlisted = {}
+        ctx.lowered = None
+        refusals = reading_limits(text.markdown, text.first_line)
+        if refusals:  # Python-Markdown would take minutes, or recurse too deep: not converted at all
+            return Rendered("", tuple(LinkProblem(r.line, r.message, r.fix, column=r.column, fatal=True,
+                                                  kind="reading limits") for r in refusals))
         self.md.reset()
         try:
             raw = self.md.convert(text.markdown)
@@ -211,8 +299,57 @@ class Converter:
             elements = _parse(raw)
             audit_removed(ctx, elements)
             headings = find_headings(ctx, elements)
-        return Rendered(safe, tuple(ctx.problems),
+            ctx.problems.extend(heading_problems(headings))
+        if self.placeholders and (left := placeholder_problem(text)) is not None:
+            ctx.problems.append(left)
+        return Rendered(safe, tuple(ctx.problems + unlisted_problems(ctx)),
                         tuple(sorted(ctx.lookups.items())), headings)
+
+
+_PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
+
+
+def placeholder_problem(text: Text) -> LinkProblem | None:
+    """A warning at the first TODO `sitegen new` left in the text, counting them all."""
+    found = _PLACEHOLDER.search(text.markdown)
+    if found is None:
+        return None
+    line = text.first_line + text.markdown.count("\n", 0, found.start())
+    column = found.start() - (text.markdown.rfind("\n", 0, found.start()) + 1) + 1
+    count = len(_PLACEHOLDER.findall(text.markdown))
+    return LinkProblem(line, f"the text still holds {count} {PLACEHOLDER} placeholder{'s' * (count != 1)}",
+                       f"Write the missing parts and remove each {PLACEHOLDER}.", "warning", column,
+                       kind="placeholders")
+
+
+def heading_problems(headings: tuple[Heading, ...]) -> list[LinkProblem]:
+    """Second h1s and skipped levels (the page title is the h1, so a body starts at ##); past
+    PROBLEMS_PER_KIND of each, one problem counts the rest."""
+    problems = []
+    found: Counter = Counter()
+    unlisted: dict[str, Heading] = {}
+    previous = 1  # the page title is the page's h1
+    for h in headings:
+        shown = h.text if len(h.text) <= 60 else h.text[:57] + "..."
+        kind = "second h1s" if h.level == 1 else "skipped heading levels" if h.level > previous + 1 else None
+        if kind is not None:
+            found[kind] += 1
+            if found[kind] > PROBLEMS_PER_KIND:
+                unlisted.setdefault(kind, h)
+            elif h.level == 1:
+                problems.append(LinkProblem(h.line, f"heading '{shown}' is a second h1: the page title is already "
+                                            "the h1", "Start the sections of the text with ## (and sub-sections "
+                                            "with ###).", column=h.column, kind=kind))
+            else:
+                after = "the page title (the h1)" if previous == 1 else f"a level-{previous} heading ({'#' * previous})"
+                problems.append(LinkProblem(h.line, f"heading '{shown}' skips a level: it is level {h.level} "
+                                            f"({'#' * h.level}) right after {after}",
+                                            f"Make it {'#' * (previous + 1)}, or add the missing level above it.",
+                                            column=h.column, kind=kind))
+        previous = h.level
+    problems.extend(LinkProblem(h.line, more_message(found[kind], kind), MORE_FIX, column=h.column, kind=kind)
+                    for kind, h in unlisted.items())
+    return problems
 
 
 _HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
@@ -223,11 +360,23 @@ class _Elements(HTMLParser):
     """What an HTML fragment holds that the checks need: tags the sanitizer will touch, and headings."""
 
     def __init__(self):
+        self.no_comment_end: tuple[str | None, int] = (None, 0)  # (text, offset): no comment ends after it
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []  # only tags with something to remove
         self.headings: list[list] = []  # [level, text parts]
         self.open_heading: list | None = None
         self.dropped = 0  # inside <script> or <style>
+
+    def parse_comment(self, i, report=1):
+        """HTMLParser's, without reading the rest of the text again for each comment left open (quadratic
+        over many of them, before Python 3.13.4): none after the first that found no end."""
+        searched, after = self.no_comment_end
+        if searched is self.rawdata and i >= after:
+            return -1
+        found = super().parse_comment(i, report)
+        if found < 0:
+            self.no_comment_end = (self.rawdata, i)
+        return found
 
     def handle_starttag(self, tag, attrs):
         allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
@@ -268,8 +417,7 @@ def audit_removed(ctx: LinkContext, elements: _Elements) -> None:
     def warn_once(kind: tuple, needle: str, message: str, fix: str) -> None:
         if kind not in seen:
             seen.add(kind)
-            line, column = locate(ctx, needle, case=False)
-            ctx.problems.append(LinkProblem(line, message, fix, "warning", column))
+            add_problem(ctx, needle, message, fix, "warning", "kinds of removed HTML", case=False)
 
     for tag, attrs in elements.tags:
         if tag not in ALLOWED_TAGS:
@@ -307,49 +455,73 @@ def url_scheme(value: str) -> str | None:
 
 
 def find_headings(ctx: LinkContext, elements: _Elements) -> tuple[Heading, ...]:
-    """The headings of the body, in order, each located at the source line that makes it."""
+    """The headings of the body, in order, each located at the source line that makes it.
+
+    The lines that can make a heading of each level are listed once; each heading then looks at no
+    more than HEADING_CANDIDATES of them, from the line after the last heading found: linear in the body.
+    """
     found = []
     lines = ctx.text.markdown.split("\n")
+    candidates = _heading_candidates(lines)
     next_line = 0
     for level, parts in elements.headings:
         text = " ".join("".join(parts).split())
-        index = _heading_line(lines, next_line, level, text)
-        if index is None:
+        at = _heading_line(lines, candidates.get(level, ()), next_line, text)
+        if at is None:
             found.append(Heading(level, text, ctx.text.first_line, None))
             continue
+        index, column = at
         next_line = index + 1
-        column = len(lines[index]) - len(lines[index].lstrip()) + 1
         found.append(Heading(level, text, ctx.text.first_line + index, column))
     return tuple(found)
 
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+HEADING_CANDIDATES = 21  # lines looked at per heading for one holding its first word
+# What comes before a heading on its line: quote markers and list markers (`> ## A`, `- ## A`).
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))*[ \t]*")
+_ATX = re.compile(r"(#{1,6})(?:[ \t]|$)")
+_SETEXT = re.compile(r"(=+|-+)[ \t]*$")
+_HTML_HEADING = re.compile(r"<h([1-6])[\s>]", re.I)
 
 
-def _heading_line(lines: list[str], start: int, level: int, text: str) -> int | None:
-    """The first line from `start` that can make a heading of `level` (ATX, setext or raw HTML)."""
+def _heading_candidates(lines: list[str]) -> dict[int, list[tuple[int, int]]]:
+    """Level -> (line index, column) of every line that can make a heading of that level, in order:
+    ATX (`## A`), setext (a line over `===` or `---`) or raw HTML (`<h2>`), inside quotes and lists too."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    texts = []
+    for line in lines:
+        prefix = _CONTAINER_PREFIX.match(line).end()
+        texts.append((prefix, line[prefix:]))
+    for i, (prefix, rest) in enumerate(texts):
+        levels = set()
+        atx = _ATX.match(rest)
+        if atx:
+            levels.add(len(atx.group(1)))
+        if rest and i + 1 < len(texts):
+            setext = _SETEXT.match(texts[i + 1][1])
+            if setext:
+                levels.add(1 if setext.group(1)[0] == "=" else 2)
+        if "<" in rest:
+            levels.update(int(m.group(1)) for m in _HTML_HEADING.finditer(rest))
+        for level in levels:
+            found.setdefault(level, []).append((i, prefix + 1))
+    return found
+
+
+def _heading_line(lines: list[str], candidates, start: int, text: str) -> tuple[int, int] | None:
+    """(index, column) of the first candidate line from `start` that holds the heading's first word;
+    the first candidate from `start` when none of the next HEADING_CANDIDATES does; None without one."""
     words = text.split()[:1]
-    fallback = None
-    candidates = 0
-    for i in range(start, len(lines)):
-        if fallback is not None and candidates > 20:  # bounded, so a long body stays linear
-            break
-        line = lines[i]
-        atx = _ATX.match(line)
-        made = (
-            (atx and len(atx.group(1)) == level)
-            or (level in (1, 2) and i + 1 < len(lines) and line.strip()
-                and (m := _SETEXT.match(lines[i + 1])) and (m.group(1)[0] == "=") == (level == 1))
-            or re.search(rf"<h{level}[\s>]", line, re.I)
-        )
-        if made:
-            candidates += 1
-            if not words or words[0].lower() in line.lower():
-                return i
-            if fallback is None:
-                fallback = i
-    return fallback
+    first = bisect.bisect_left(candidates, (start, 0))
+    window = candidates[first:first + HEADING_CANDIDATES]
+    if not window:
+        return None
+    if words:
+        word = words[0].lower()
+        for index, column in window:
+            if word in lines[index].lower():
+                return index, column
+    return window[0]
 
 
 def sanitize(fragment: str) -> str:
@@ -377,13 +549,20 @@ def _paragraph_markdown() -> markdown.Markdown:
 def summary_text(markdown_text: str) -> str:
     """Plain text of a body's first paragraph (a summary for case studies that give none).
 
-    Only that paragraph is converted, so a summary costs far less than the whole body.
+    Only that paragraph is converted, so a summary costs far less than the whole body. A paragraph
+    beyond sitegen's reading limits gives no summary: converting the body reports it, located.
     """
     for block in re.split(r"\n\s*\n", markdown_text.strip()):
         if block and not _BLOCK_START.match(block):
+            if reading_limits(block):
+                return ""
             md = _paragraph_markdown()
             md.reset()
-            return first_paragraph(sanitize(md.convert(block)))
+            try:
+                return first_paragraph(sanitize(md.convert(block)))
+            except RecursionError:  # not expected within the limits; never a traceback all the same
+                _paragraph_markdown.cache_clear()  # its parser state is left half-way
+                return ""
     return ""
 
 

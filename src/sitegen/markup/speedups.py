@@ -1,18 +1,24 @@
 """Work Python-Markdown repeats although its result is known, skipped without changing its output.
 
 Three places, measured on the benchmark corpus (`benchmarks/`), together
-about 40% of a conversion:
+about 40% of a conversion, plus work that grows faster than the text
+(measured on `benchmarks/adversarial.py`):
 
 - The inline pass applies each inline pattern (code, escapes, links, images,
   autolinks, HTML, entities, line breaks, emphasis, footnotes) to every run
   of text, one regular-expression scan per pattern, even when the text holds
   none of the characters a match must contain. `SkippingInlineProcessor` is
   the stock processor with one change: it tries a pattern only when the text
-  contains one of the pattern's *triggers*, strings every match contains.
+  contains one of the pattern's *triggers*, strings every match contains,
+  after the place its search starts (so a text of many matches is read once,
+  not once per match).
 - The block parser likewise asks every block processor (headings, rules,
   quotes, tables, footnote and link definitions...) whether it wants each
   block; a processor whose pattern needs a character the block lacks is
-  not asked (`skipping_parse_blocks`).
+  not asked (`skipping_parse_blocks`). The processors take each block from
+  the front of the list of blocks, which moves all the others: a text of
+  100,000 paragraphs took seconds in that alone. They get a `BlockQueue`
+  (a deque that answers like a list) instead.
 - `Markdown.is_block_level`, asked over a million times per 10,000 documents,
   searches a list of some fifty tag names; here it looks in a set kept beside
   that list (`BlockLevelElements`), updated whenever the list changes.
@@ -38,6 +44,8 @@ own test suite with them installed.
 """
 
 from __future__ import annotations
+
+import collections
 
 import markdown
 from markdown import blockprocessors, inlinepatterns, util
@@ -131,10 +139,10 @@ class SkippingInlineProcessor(InlineProcessor):
         while patternIndex < len(plan):
             pattern, needed = plan[patternIndex]
             if needed is not None:
-                for trigger in needed:
-                    if trigger in data:
+                for trigger in needed:  # looked for only where the pattern's search starts: linear
+                    if data.find(trigger, start) >= 0:  # in a text of many matches, not quadratic
                         break
-                else:  # no trigger in the text: the pattern cannot match
+                else:  # no trigger in the rest of the text: the pattern cannot match there
                     patternIndex, start = patternIndex + 1, 0
                     continue
             data, matched, start = apply(pattern, data, patternIndex, start)
@@ -156,6 +164,10 @@ def skipping_parse_blocks(parser):
     # method rather than wrapping it or the processors' `test`: the stack stays as deep as in
     # stock Python-Markdown, whose BlockQuoteProcessor measures it.
     def parseBlocks(parent, blocks: list[str]) -> None:
+        if type(blocks) is list:  # processors take blocks from the front: a list moves all the others each time
+            queue = BlockQueue(blocks)
+            blocks.clear()  # the caller's list ends up consumed, as the stock loop leaves it
+            blocks = queue
         processors = tuple(parser.blockprocessors)
         plan = plans.get(processors)
         if plan is None:
@@ -175,6 +187,24 @@ def skipping_parse_blocks(parser):
                         break
 
     return parseBlocks
+
+
+class BlockQueue(collections.deque):
+    """The blocks `parseBlocks` hands its processors, as a deque: `pop(0)` and `insert(0, ...)`, which every
+    processor uses, take constant time, not time in proportion to the blocks left (quadratic over a
+    text of many paragraphs). What processors ask of the list (`blocks[0]`, `pop(0)`, `insert(0, b)`,
+    `len`, truth) it answers as a list does."""
+
+    def pop(self, index: int = -1):
+        if index == 0:
+            return self.popleft()
+        if index == -1:
+            return super().pop()
+        if not -len(self) <= index < len(self):
+            raise IndexError("pop index out of range")
+        value = self[index]
+        del self[index]
+        return value
 
 
 class BlockLevelElements(list):

@@ -2,10 +2,10 @@
 
 Python-Markdown's `smarty` extension does this with a dozen inline patterns
 tried against every text node, which doubles the cost of converting a
-document. This treeprocessor walks the finished tree once, in reading order,
-with one regular expression, and leaves code, preformatted text and
-attribute values alone. It writes the characters themselves (“ ” ‘ ’ – — …),
-not entities.
+document. This treeprocessor walks the finished tree once, in reading order
+(a loop, not recursion, so any depth of nesting is fine), with one regular
+expression, and leaves code, preformatted text and attribute values alone.
+It writes the characters themselves (“ ” ‘ ’ – — …), not entities.
 """
 
 from __future__ import annotations
@@ -28,12 +28,20 @@ def smarten(text: str, before: str) -> str:
         return text
     out: list[str] = []
     last = 0
+    stashed = _STASH[0] in text
+    inside = False  # between a placeholder's delimiters, at `read`
+    read = 0
     for match in _TOKENS.finditer(text):
         start = match.start()
         token = match.group()
         previous = text[start - 1] if start else before
-        if _inside_placeholder(text, start):
-            continue
+        if stashed:  # each character read once, however many tokens: linear
+            opened, closed = text.rfind(_STASH[0], read, start), text.rfind(_STASH[1], read, start)
+            if opened != closed:  # either was found (both -1 otherwise); the later one decides
+                inside = opened > closed
+            read = start
+            if inside:
+                continue
         out.append(text[last:start])
         last = match.end()
         if token == "---":
@@ -57,26 +65,24 @@ def _is_year_elision(text: str, after: int) -> bool:
     return text[after:after + 2].isdigit() or text[after:after + 3].lower() in ("tis", "twa")
 
 
-def _inside_placeholder(text: str, index: int) -> bool:
-    opened = text.rfind(_STASH[0], 0, index)
-    return opened != -1 and text.rfind(_STASH[1], opened, index) == -1
-
-
 class TypographyTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
+        """Each text and tail in reading order; a loop, not recursion, so any depth of nesting is fine."""
         self.before = ""
-        self.visit(root)
-
-    def visit(self, element: etree.Element) -> None:
-        if element.tag in _SKIP:
-            self.before = "x"  # a closing quote after inline code reads as closing
-            return
-        if element.text:
-            element.text = self.fix(element.text)
-        for child in element:
-            self.visit(child)
-            if child.tail:
-                child.tail = self.fix(child.tail)
+        todo: list[tuple[bool, etree.Element]] = [(False, root)]  # (its tail now?, element)
+        while todo:
+            tail, element = todo.pop()
+            if tail:
+                if element.tail:
+                    element.tail = self.fix(element.tail)
+            elif element.tag in _SKIP:
+                self.before = "x"  # a closing quote after inline code reads as closing
+            else:
+                if element.text:
+                    element.text = self.fix(element.text)
+                for child in reversed(element):
+                    todo.append((True, child))
+                    todo.append((False, child))
 
     def fix(self, text: str) -> str:
         result = smarten(text, self.before)

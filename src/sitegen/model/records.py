@@ -35,6 +35,9 @@ class SiteConfig:
     publish_types: tuple[str, ...] = ()  # file types site.yaml adds to those published (load/filetypes.py)
 
 
+PLACEHOLDER = "TODO"  # what `sitegen new` leaves for the author to replace; reviews warn about it
+
+
 @dataclass(frozen=True)
 class Source:
     title: str

@@ -136,6 +136,11 @@ def routes() -> Routes:
     return Routes({output.kind: output.route for output in OUTPUTS})
 
 
+def page_paths(model: SiteModel) -> frozenset[str]:
+    """The site path of every page the registry makes for `model`."""
+    return frozenset(path for output in OUTPUTS if output.template for path, _ in output.pages(model))
+
+
 def templates() -> set[str]:
     return {output.template for output in OUTPUTS if output.template}
 

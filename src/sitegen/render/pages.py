@@ -23,9 +23,9 @@ from markupsafe import Markup
 
 from ..index.site import SiteModel
 from ..load import filetypes
-from ..markup.convert import Converter, Rendered
+from ..markup.convert import Converter, Rendered, rooted_target
 from ..model import urls
-from ..model.diagnostics import Diagnostic, Report
+from ..model.diagnostics import ERROR, Diagnostic, Report
 from ..model.progress import NullProgress
 from ..model.records import Text
 from ..write import target as write
@@ -49,6 +49,8 @@ class RenderOptions:
     pool: Callable | None = field(default=None, compare=False)
     # for records a cache kept without their body; not compared (a new one each build, same job)
     read_body: Callable[[Text], str] | None = field(default=None, compare=False)
+    # Markdown files in the content folder that failed to load (`sitegen check` renders past them)
+    failed: frozenset[str] = frozenset()
 
     def body(self, text: Text) -> Text:
         """`text` with its Markdown, read again when a cache kept the record without it."""
@@ -163,10 +165,12 @@ class Worker:
     target: object  # write.Staged | write.InPlace
     previous: dict[str, PageEntry]
     env: jinja2.Environment
+    pages: frozenset[str] = frozenset()  # the site path of every page, for root-relative links in bodies
     converter: Converter = None
 
     def start(self) -> "Worker":
-        self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set)
+        self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set, pages=self.pages,
+                                   unpublished=unpublished(self.model, self.options.failed), audit=True)
         return self
 
     def render(self, job: PageJob) -> tuple[str, PageEntry | None, list[Diagnostic]]:
@@ -200,10 +204,18 @@ class Worker:
                 rendered = self.converter.convert(self.options.body(value.text))
                 context[key] = Markup(rendered.html)
                 source = self.model.content.root / value.text.rel
-                for p in rendered.problems:
-                    # a build warns about links (the preview keeps working); a body that cannot be converted stops it
-                    (report.error if p.fatal else report.warning)(source, p.line, p.message, p.fix, p.column)
+                for p in rendered.problems:  # with the severities `sitegen check` gives them
+                    report.add(source, p.line, ERROR if p.fatal else p.severity, p.message, p.fix, p.column)
         return rendered
+
+
+def unpublished(model: SiteModel, failed: frozenset[str]) -> dict[str, str]:
+    """Markdown files that are not on the site, and why: a link to one says so."""
+    why = {rel: "is a file that has errors (see its own messages), so it is not on the site" for rel in failed}
+    if not model.include_drafts:
+        why.update({s.body.rel: "is a draft (draft: true), so it is not on the published site"
+                    for s in model.content.case_studies if s.draft})
+    return why
 
 
 _WORKER: Worker | None = None  # one per worker process, set by the pool initializer
@@ -335,21 +347,23 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
         todo = [PageJob(path, output.kind, ref, "") for output in OUTPUTS if output.template
                 for path, ref in output.pages(model)]
         result.files.update(urls.output_file(job.path) for job in todo)
+        pages = frozenset(job.path for job in todo)
     else:
         views, jobs = plan_pages(model, cache, digester, site_key, session)
         digester = None  # a one-off build's memo is not kept alive while pages render
+        pages = frozenset(job.path for job in jobs)
         todo = []
         for job in jobs:
             out_path = urls.output_file(job.path)
             result.files.add(out_path)
             entry = cache.pages.get(out_path)
-            if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, model)
+            if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, model, pages)
                     or not (session or os.path.exists(os.path.join(target.root, out_path)))):
                 todo.append(job)
             else:
                 report.items.extend(entry.problems)
     new_entries = {}
-    for out_path, entry, items in render_pages(Worker(model, views, options, target, cache.pages, env), todo,
+    for out_path, entry, items in render_pages(Worker(model, views, options, target, cache.pages, env, pages), todo,
                                                options, progress):
         report.items.extend(items)
         if entry is not None:
@@ -382,10 +396,12 @@ def plan_pages(model: SiteModel, cache: RenderCache, digester: Digester, site_ke
     return views, jobs
 
 
-def lookups_hold(entry: PageEntry, model: SiteModel) -> bool:
-    """Do the links this page's body resolved still resolve the same way?"""
+def lookups_hold(entry: PageEntry, model: SiteModel, pages: frozenset[str]) -> bool:
+    """Do the links this page's body resolved still resolve the same way? (A target starting with /
+    is a root-relative link's path; any other, a file in the content folder.)"""
     assets = model.asset_set
-    return all(model.sources.get(target) == found[0] and (target in assets) == found[1]
+    return all(rooted_target(target, model.urls.base_path, pages, assets) == found[0] if target[:1] == "/"
+               else model.sources.get(target) == found[0] and (target in assets) == found[1]
                for target, found in entry.lookups)
 
 

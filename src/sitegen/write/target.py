@@ -209,3 +209,29 @@ class InPlace(_Target):
         while folder != self.output and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+@dataclass(frozen=True)
+class Nowhere:
+    """A target that keeps nothing (`sitegen check`: a build that writes no file)."""
+
+    output: Path
+
+    @property
+    def root(self) -> Path:
+        return self.output
+
+    def begin(self) -> None:
+        pass
+
+    def write(self, rel: str, data: bytes) -> None:
+        pass
+
+    def copy(self, rel: str, source: Path) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+    def commit(self, keep: set[str], written=None, previous=None) -> list[str]:
+        return []
