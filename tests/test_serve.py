@@ -477,6 +477,32 @@ def test_a_crash_in_a_build_is_shown_as_a_problem_and_the_server_stays_up(tmp_pa
     assert "disk on fire" in err.getvalue()
 
 
+def test_a_rebuild_prints_warnings_as_well_as_errors_with_the_rules_of_build_and_check(tmp_path):
+    """serve's builds give the same problems as `build` and `check`: warnings are printed (once per
+    set), and an error (a broken link) keeps the last good site and lists the warnings too."""
+    import io
+
+    from sitegen.commands import check
+    from sitegen.commands.serve import Rebuilder
+
+    site = SiteFolder(tmp_path / "content")
+    site.study("kashan-health-tv")  # no sources: a warning
+    options = pipeline.BuildOptions(content=site.root, output=tmp_path / "out", templates=ROOT / "templates",
+                                    cache_dir=None, jobs=1)
+    state, out, err = SiteState(tmp_path / "out"), io.StringIO(), io.StringIO()
+    rebuild = Rebuilder(pipeline.Session(options), state, out=out, err=err)
+    rebuild()
+    assert "kashan-health-tv.md:1: warning: the case study lists no sources" in err.getvalue()
+    assert not state.broken
+    site.study("kashan-health-tv", body="See [Cork](cork.md).\n\n## Context\n\nText.\n")
+    rebuild()
+    printed = err.getvalue()
+    assert "kashan-health-tv.md:9:12: error: link to 'cork.md'" in printed and state.broken
+    checked = check.check(site.root, ROOT / "templates").report
+    assert {(d.line, d.severity, d.message) for d in checked.items} == \
+        {(p.line, p.severity, p.message) for p in state.problems}
+
+
 # --------------------------------------------------------------------------- in-process: the watcher
 
 @pytest.fixture
