@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import case_study
 from sitegen.markup import convert as markup
@@ -261,3 +263,36 @@ def test_a_site_made_of_payloads_has_no_executable_injection(hostile_site, build
     assert "{{7*7}}" in study and "49" not in study.split("<main", 1)[1].split("</main>", 1)[0]
     for xml in out.rglob("*.xml"):
         ET.parse(xml)  # well-formed
+
+
+# ---------------------------------------------------------------- the audit read off the tree
+
+_LINE_PARTS = st.sampled_from([
+    "# ", "## ", "### ", "#### ", "> ", "- ", "1. ", "    ", "", "", "",
+])
+_INLINE_PARTS = st.sampled_from([
+    "word", "Kashan's \"TV\"", "*emphasis*", "**strong**", "`code`", "\\*", "&amp;", "&copy;", "TODO", "--",
+    "[a link](other.md)", "[gone](missing.md)", "[script](javascript:alert(1))", "[mail](mailto:a@b.org)",
+    "[web](https://example.org/x?a=1&b=2)", "![](photo.jpg)", "![A crowd](photo.jpg)", "[^1]", "...",
+    "[data](data:text/html,x)", "[rooted](/themes/)", "[vb](VBScript:x)", "'quoted'",
+])
+_BODIES = st.lists(st.tuples(_LINE_PARTS, st.lists(_INLINE_PARTS, min_size=1, max_size=5),
+                             st.sampled_from(["\n", "\n\n"])), min_size=1, max_size=12).map(
+    lambda lines: "".join(prefix + " ".join(parts) + end for prefix, parts, end in lines) + "\n[^1]: A note.\n")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(body=_BODIES)
+def test_the_audit_read_off_the_tree_finds_what_parsing_the_html_finds(body):
+    """A body without raw HTML or attribute lists is audited off Python-Markdown's tree (no second
+    parse of the HTML); the problems, headings and HTML must be those the parse gives."""
+    def converter(tree: bool) -> markup.Converter:
+        made = markup.Converter(urls.Urls("https://example.org/showcase/"), {"case-studies/other.md": "other/"},
+                                frozenset({"case-studies/photo.jpg"}), pages=frozenset({"", "themes/"}),
+                                audit=True)
+        if not tree:
+            made.md.treeprocessors.deregister("sitegen-audit")
+        return made
+
+    text = Text("case-studies/a.md", body, 9)
+    assert converter(tree=True).convert(text) == converter(tree=False).convert(text)

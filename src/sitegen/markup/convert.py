@@ -108,6 +108,7 @@ class LinkContext:
     found: Counter = field(default_factory=Counter)  # (kind, severity) -> problems found, listed or not
     unlisted: dict[tuple, tuple] = field(default_factory=dict)  # (kind, severity) -> where the first unlisted one is
     lowered: str | None = None  # the body in lower case, made once for case-blind locating
+    elements: "_Elements | TreeElements | None" = None  # what the audit needs, when read off the tree
 
 
 class LinkRewriter(Treeprocessor):
@@ -270,6 +271,8 @@ class Converter:
         speedups.install(md)
         # after inline parsing (20), so links and images exist; before prettify (10)
         md.treeprocessors.register(LinkRewriter(md, self.context), "sitegen-links", 15)
+        # after every other (unescape is 0): the tree as it will be written
+        md.treeprocessors.register(AuditReader(md, self.context), "sitegen-audit", -10)
         return md
 
     def convert(self, text: Text) -> Rendered:
@@ -281,6 +284,7 @@ class Converter:
         ctx.found = Counter()
         ctx.unlisted = {}
         ctx.lowered = None
+        ctx.elements = None
         refusals = reading_limits(text.markdown, text.first_line)
         if refusals:  # Python-Markdown would take minutes, or recurse too deep: not converted at all
             return Rendered("", tuple(LinkProblem(r.line, r.message, r.fix, column=r.column, fatal=True,
@@ -295,8 +299,8 @@ class Converter:
                 "other, hundreds of levels deep)", "Flatten the nesting: a few levels are enough.", fatal=True),))
         safe = sanitize(raw)
         headings: tuple[Heading, ...] = ()
-        if ctx.audit:  # one pass over the HTML before sanitizing: what will be removed, and the headings
-            elements = _parse(raw)
+        if ctx.audit:  # what will be removed, and the headings: off the tree, or one pass over the HTML
+            elements = ctx.elements if ctx.elements is not None else _parse(raw)
             audit_removed(ctx, elements)
             headings = find_headings(ctx, elements)
             ctx.problems.extend(heading_problems(headings))
@@ -311,7 +315,7 @@ _PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
 
 def placeholder_problem(text: Text) -> LinkProblem | None:
     """A warning at the first TODO `sitegen new` left in the text, counting them all."""
-    found = _PLACEHOLDER.search(text.markdown)
+    found = _PLACEHOLDER.search(text.markdown) if PLACEHOLDER in text.markdown else None
     if found is None:
         return None
     line = text.first_line + text.markdown.count("\n", 0, found.start())
@@ -398,6 +402,44 @@ class _Elements(HTMLParser):
     def handle_data(self, data):
         if self.open_heading is not None:
             self.open_heading[1].append(data)
+
+
+class AuditReader(Treeprocessor):
+    """The audit's `_Elements` read off the finished tree, for a body with no raw HTML (no `<`), no
+    entities (no `&`) and no attribute lists (no `{`): what it holds is then exactly what will be
+    written, and the HTML need not be parsed again. Other bodies are parsed (`_parse`): raw HTML and
+    entities are only placeholders in the tree."""
+
+    def __init__(self, md, context: LinkContext):
+        super().__init__(md)
+        self.context = context
+
+    def run(self, root):
+        ctx = self.context
+        markdown_text = ctx.text.markdown
+        if not ctx.audit or "<" in markdown_text or "{" in markdown_text or "&" in markdown_text:
+            return  # raw HTML and entities are kept aside as placeholders until the tree is written
+        found = TreeElements()
+        for element in root.iter():
+            tag = element.tag
+            if element is root or not isinstance(tag, str):
+                continue
+            attrs = list(element.attrib.items())
+            allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
+            if tag not in ALLOWED_TAGS or any(name not in allowed or name in _URL_ATTRIBUTES or name == "style"
+                                              for name, _ in attrs):
+                found.tags.append((tag, attrs))
+            if tag in _HEADINGS:
+                found.headings.append([int(tag[1]), ["".join(element.itertext())]])
+        ctx.elements = found
+
+
+@dataclass
+class TreeElements:
+    """What `_Elements` finds, as `AuditReader` reads it off the tree."""
+
+    tags: list = field(default_factory=list)
+    headings: list = field(default_factory=list)
 
 
 def _parse(fragment: str) -> _Elements:
