@@ -189,3 +189,30 @@ def test_a_build_killed_at_random_moments_leaves_old_or_new_bytes_and_the_next_b
         assert proc.returncode == 0, proc.stderr
         assert snapshot(out) == new, f"attempt {attempt}: the next build did not repair the output"
         assert write.read_manifest(out).complete
+
+
+def test_an_edit_that_only_changes_bytes_leaves_the_manifest_and_a_stopped_one_is_not_trusted(tmp_path):
+    """A build that gives listed files new bytes marks the commit with `.sitegen-committing` instead of
+    writing the manifest twice; a build stopped with that mark left is read as incomplete, so the next
+    build trusts no cache, and the mark goes once a build completes."""
+    from sitegen.build import pipeline
+
+    site = small_site(tmp_path / "content")
+    options = pipeline.BuildOptions(content=site.root, output=tmp_path / "out", templates=ROOT / "templates",
+                                    cache_dir=tmp_path / "cache", jobs=1)
+    cold = pipeline.build(options)
+    assert cold.ok
+    manifest = tmp_path / "out" / write.MANIFEST
+    before = (manifest.stat().st_ino, manifest.stat().st_mtime_ns, manifest.read_bytes())
+    study = site.root / "case-studies" / "study-001.md"
+    study.write_text(study.read_text(encoding="utf-8").replace("Text.", "Other text."), encoding="utf-8")
+    result = pipeline.build(options)
+    assert result.ok and result.changed
+    assert (manifest.stat().st_ino, manifest.stat().st_mtime_ns, manifest.read_bytes()) == before
+    assert not (tmp_path / "out" / write.COMMITTING).exists()
+    assert write.read_manifest(tmp_path / "out").complete
+    (tmp_path / "out" / write.COMMITTING).write_bytes(b"")  # as a build killed while renaming leaves it
+    assert not write.read_manifest(tmp_path / "out").complete
+    repaired = pipeline.build(options)
+    assert repaired.ok and sorted(repaired.rendered) == sorted(cold.rendered)  # nothing trusted: all rendered
+    assert write.read_manifest(tmp_path / "out").complete and not (tmp_path / "out" / write.COMMITTING).exists()

@@ -68,13 +68,14 @@ class Review:
             yield home.body.rel, home.title, home.summary, False
 
     def dates(self) -> None:
+        today = self.today.isoformat()  # (a later YYYY-MM-DD is also later as a string: a quick first look)
         for s in self.content.case_studies:
             rel = s.body.rel
             if s.date > self.today:
                 self.add(rel, self.mark(rel, "date"), f"date {s.date.isoformat()} is in the future",
                          "Use the date of the initiative or of its main source; check the year.")
             for i, source in enumerate(s.sources):
-                if in_the_future(source.date, self.today):
+                if source.date is not None and source.date > today and in_the_future(source.date, self.today):
                     doc = self.front_matter(rel)
                     index = source_index(doc.value.get("sources") if doc is not None else None, source, i)
                     mark = doc.value_mark("sources", index, "date") if doc is not None else yamltext.Mark(None, None)
@@ -108,7 +109,7 @@ class Review:
             if draft:
                 continue
             for key, value in (("title", title), ("summary", summary)):
-                if value and PLACEHOLDER_RE.search(value):
+                if value and PLACEHOLDER in value and PLACEHOLDER_RE.search(value):
                     self.add(rel, self.mark(rel, key), f"the {key} still holds the {PLACEHOLDER} placeholder",
                              f"Replace it with the real {key}.")
         for s in self.content.case_studies:

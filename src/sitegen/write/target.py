@@ -15,10 +15,13 @@ nothing else). Two ways to commit:
 - `InPlace`: the output folder is sitegen's: each changed file is renamed
   from the stage into place, then files the site no longer has are
   removed. The manifest is written first as *incomplete*, listing the
-  old files and the new, and rewritten as complete at the end. A build
-  killed in between leaves every file with its old or its new bytes
-  (renames are atomic) and an incomplete manifest, so the next build
-  trusts no cache and rewrites what differs.
+  old files and the new, and rewritten as complete at the end; when the
+  build only gives files the manifest lists new bytes (a typical edit),
+  an empty `.sitegen-committing` file marks it incomplete instead, and
+  the manifest is not rewritten. A build killed in between leaves every
+  file with its old or its new bytes (renames are atomic) and an
+  incomplete manifest, so the next build trusts no cache and rewrites
+  what differs.
 Workers of the render stage write through a target; the parent commits it.
 """
 
@@ -34,6 +37,7 @@ from pathlib import Path
 MARKER = ".nojekyll"  # every build writes it: GitHub Pages then publishes the folder as it is
 MANIFEST = ".sitegen-manifest.json"
 MANIFEST_FORMAT = 1
+COMMITTING = ".sitegen-committing"  # present: the manifest is incomplete (files it lists are being replaced)
 STAGE_MARK = ".sitegen-stage"  # inside a staging folder: it is sitegen's to remove
 
 
@@ -80,13 +84,13 @@ def read_manifest(output: Path) -> Manifest | None:
             or not isinstance(data.get("complete"), bool) or not isinstance(data.get("files"), list)
             or not all(isinstance(f, str) and safe_path(f) for f in data["files"])):
         return None
-    return Manifest(frozenset(data["files"]), data["complete"])
+    return Manifest(frozenset(data["files"]), data["complete"] and not os.path.lexists(output / COMMITTING))
 
 
 def safe_path(rel: str) -> bool:
     """A relative path in its plain form ("a/b.html") that stays inside the folder and names no git
     or sitegen bookkeeping."""
-    return ("\\" not in rel and "\x00" not in rel and rel != MANIFEST
+    return ("\\" not in rel and "\x00" not in rel and rel not in (MANIFEST, COMMITTING)
             and not any(part in ("", ".", "..", ".git") for part in rel.split("/")))
 
 
@@ -185,9 +189,11 @@ class InPlace(_Target):
         manifest = read_manifest(self.output)
         before = set(manifest.files) if manifest is not None else set(previous or ())
         moved = sorted(rel for rel in written if (self.stage / rel).is_file())
-        changing = bool(moved) or bool(before - set(keep))
-        if changing:
+        listing = not before.issuperset(moved) or bool(before - set(keep))  # the list of files changes
+        if listing:
             write_manifest(self.output, before | set(moved), complete=False)
+        elif moved:
+            (self.output / COMMITTING).write_bytes(b"")
         for rel in moved:
             final = self.output / rel
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -199,8 +205,9 @@ class InPlace(_Target):
                 path.unlink()
                 removed.append(rel)
                 self._prune(path.parent)
-        if changing or manifest is None or not manifest.complete or manifest.files != frozenset(keep):
+        if listing or manifest is None or not manifest.complete or manifest.files != frozenset(keep):
             write_manifest(self.output, keep, complete=True)
+        (self.output / COMMITTING).unlink(missing_ok=True)  # only now: the manifest is complete
         remove_stage(self.stage)
         return sorted(moved + removed)
 
