@@ -218,7 +218,6 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
     if result.model is not None:
         review(result.model.content, today or dt.date.today(), result.report,
                documents.get if documents is not None else reread(options.content, front_matter))
-    if result.model is not None:
         if target is None:
             target = write.InPlace(options.output) if in_place else write.Staged(options.output)
         target.begin()

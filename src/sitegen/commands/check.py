@@ -93,7 +93,7 @@ def summary_line(result: CheckResult, strict: bool) -> str:
 
 def check(content: Path, templates: Path | None = None, today: dt.date | None = None, jobs: int = 0) -> CheckResult:
     """Check a content folder: a build that writes nothing (every rule of `build`, with the same
-    severities), then drafts' bodies and the reviews below, and the syntax of every template."""
+    severities), then drafts' bodies, hints, and the syntax of every template."""
     started = time.perf_counter()
     options = pipeline.BuildOptions(content=content, output=content.parent / "output", cache_dir=None, jobs=jobs,
                                     **({"templates": templates} if templates is not None else {}))
