@@ -21,10 +21,9 @@ from typing import Callable
 
 from ..load import yamltext
 from ..model.diagnostics import WARNING, Report, display_path
-from ..model.records import PLACEHOLDER, Content, Source
+from ..model.records import PLACEHOLDER, PLACEHOLDER_RE, Content, Source
 
 SUMMARY_LIMIT = 300  # characters; longer summaries are cut off in lists and search results
-PLACEHOLDER_RE = re.compile(rf"\b{PLACEHOLDER}\b")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 FrontMatter = Callable[[str], "yamltext.Document | None"]  # a file's front matter (rel -> parsed document)

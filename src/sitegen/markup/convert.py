@@ -32,7 +32,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from . import speedups
 from .limits import reading_limits
-from ..model.records import PLACEHOLDER, Text
+from ..model.records import PLACEHOLDER, PLACEHOLDER_RE, Text
 from .typography import TypographyExtension
 from ..model.urls import Urls
 
@@ -252,8 +252,8 @@ class Converter:
                  pages: frozenset[str] = frozenset(), unpublished: dict[str, str] | None = None,
                  audit: bool = False, placeholders: bool = True):
         """`pages` are the site paths of every page (for root-relative links); `unpublished` names
-        Markdown files that exist but are not on the site (drafts), and why; `audit` (sitegen check)
-        also lists headings and what the sanitizer removes; `placeholders` warns about TODO left in
+        Markdown files that exist but are not on the site (drafts), and why; `audit` (every build and
+        check) also lists headings and what the sanitizer removes; `placeholders` warns about TODO left in
         a text (not in drafts, which may be unfinished)."""
         self.context = LinkContext(urls, sources, assets, pages, unpublished=dict(unpublished or {}), audit=audit)
         self.md = self.new_markdown()
@@ -310,17 +310,14 @@ class Converter:
                         tuple(sorted(ctx.lookups.items())), headings)
 
 
-_PLACEHOLDER = re.compile(rf"\b{PLACEHOLDER}\b")
-
-
 def placeholder_problem(text: Text) -> LinkProblem | None:
     """A warning at the first TODO `sitegen new` left in the text, counting them all."""
-    found = _PLACEHOLDER.search(text.markdown) if PLACEHOLDER in text.markdown else None
+    found = PLACEHOLDER_RE.search(text.markdown) if PLACEHOLDER in text.markdown else None
     if found is None:
         return None
     line = text.first_line + text.markdown.count("\n", 0, found.start())
     column = found.start() - (text.markdown.rfind("\n", 0, found.start()) + 1) + 1
-    count = len(_PLACEHOLDER.findall(text.markdown))
+    count = len(PLACEHOLDER_RE.findall(text.markdown))
     return LinkProblem(line, f"the text still holds {count} {PLACEHOLDER} placeholder{'s' * (count != 1)}",
                        f"Write the missing parts and remove each {PLACEHOLDER}.", "warning", column,
                        kind="placeholders")

@@ -7,6 +7,7 @@ a record exists only once its source passed validation.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class SiteConfig:
 
 
 PLACEHOLDER = "TODO"  # what `sitegen new` leaves for the author to replace; reviews warn about it
+PLACEHOLDER_RE = re.compile(rf"\b{PLACEHOLDER}\b")
 
 
 @dataclass(frozen=True)
