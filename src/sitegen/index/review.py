@@ -35,6 +35,8 @@ def review(content: Content, today: dt.date, report: Report, front_matter: Front
 
 
 class Review:
+    """One run of the reviews over a loaded content folder; each finding becomes a warning in `report`."""
+
     def __init__(self, content: Content, today: dt.date, report: Report, front_matter: FrontMatter):
         self.content = content
         self.today = today
