@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE_YAML, case_study, run_cli
+from conftest import ROOT, SiteFolder, case_study, run_cli
 from sitegen.build import pipeline
 from sitegen.commands import check
 from sitegen.markup import convert
@@ -55,11 +55,10 @@ def problems_by_file(stdout: str) -> dict[str, list[dict]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def refused(tmp_path_factory):
-    """(check, build, work folder) for a folder of every body sitegen refuses; check prints JSON."""
-    work = tmp_path_factory.mktemp("refused")
-    content = adversarial.write_site(work / "content", REFUSED)
+def check_and_build(tmp_path_factory, name: str, cases) -> tuple:
+    """(check printing JSON, build, work folder) for a content folder of `cases`, each a fresh process."""
+    work = tmp_path_factory.mktemp(name)
+    content = adversarial.write_site(work / "content", cases)
     checked = run_cli("check", "--content", content, "--format", "json", cwd=work, timeout=HANG_GUARD)
     built = run_cli("build", "--content", content, "--output", work / "output", "--no-cache", cwd=work,
                     timeout=HANG_GUARD)
@@ -67,13 +66,15 @@ def refused(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def refused(tmp_path_factory):
+    """(check, build, work folder) for a folder of every body sitegen refuses."""
+    return check_and_build(tmp_path_factory, "refused", REFUSED)
+
+
+@pytest.fixture(scope="module")
 def accepted(tmp_path_factory):
-    """(check, build, output folder) for a folder of every adversarial body sitegen builds; check prints JSON."""
-    work = tmp_path_factory.mktemp("accepted")
-    content = adversarial.write_site(work / "content", ACCEPTED)
-    checked = run_cli("check", "--content", content, "--format", "json", cwd=work, timeout=HANG_GUARD)
-    built = run_cli("build", "--content", content, "--output", work / "output", "--no-cache", cwd=work,
-                    timeout=HANG_GUARD)
+    """(check, build, output folder) for a folder of every adversarial body sitegen converts."""
+    checked, built, work = check_and_build(tmp_path_factory, "accepted", ACCEPTED)
     return checked, built, work / "output"
 
 
@@ -247,22 +248,18 @@ def nestings(draw):
     return draw(st.sampled_from(["\n\n", " ", "\n"])).join(parts)
 
 
-class Folder:
+class Folder(SiteFolder):
     """A content folder whose one case study, without a summary, each example rewrites."""
 
     def __init__(self, root: Path):
-        self.root = root
-        (root / "case-studies").mkdir(parents=True)
-        (root / "pages").mkdir()
-        (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+        super().__init__(root)
         self.path = root / "case-studies" / "nested.md"
         for linked in ("y", "other"):  # what the constructs link to (a broken link is an error)
-            (root / "case-studies" / f"{linked}.md").write_text(case_study(title=f"Linked {linked}"),
-                                                                 encoding="utf-8")
-        (root / "case-studies" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+            self.study(linked, title=f"Linked {linked}")
+        self.write("case-studies/photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64)
 
-    def write(self, body: str) -> int:
-        """Write the case study; the line its body starts on."""
+    def rewrite(self, body: str) -> int:
+        """Write the case study anew; the line its body starts on."""
         text = case_study(body=body, sources="[]")
         self.path.unlink(missing_ok=True)
         self.path.write_text(text, encoding="utf-8")
@@ -281,7 +278,7 @@ def folder(tmp_path_factory) -> Folder:
 def test_random_nestings_build_or_stop_at_a_located_error(folder, body):
     """check never raises; it either finds nothing beyond the limits and the site builds, or the build
     stops too, and every problem of the file is located inside its body."""
-    first = folder.write(body)
+    first = folder.rewrite(body)
     last = first + body.count("\n")
     result = check.check(folder.root, ROOT / "templates")
     mine = [d for d in result.report.items if d.path == display_path(folder.path)]
@@ -293,9 +290,14 @@ def test_random_nestings_build_or_stop_at_a_located_error(folder, body):
     shutil.rmtree(output, ignore_errors=True)
     built = pipeline.build(pipeline.BuildOptions(content=folder.root, output=output, templates=ROOT / "templates",
                                                  cache_dir=None, jobs=1))
+    errors = {(d.path, d.line, d.message) for d in result.report.items if d.severity == ERROR}
     if limits:
         event("refused at a located error")
         assert not built.ok and any("sitegen stops at" in d.message for d in built.report.items)
+    elif errors:  # e.g. `[a](x)`: a link to no file, an error in check and build alike
+        event("refused for another located error")
+        assert not built.ok
+        assert {(d.path, d.line, d.message) for d in built.report.items if d.severity == ERROR} == errors
     else:
         event("built")
         assert built.ok, built.report.as_text()
