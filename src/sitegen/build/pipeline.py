@@ -144,9 +144,9 @@ class MemoMapper:
         self.progress.stage("Reading case studies", len(misses))
         loaded = parallel_map(functools.partial(load_for_memo, loader, Digester()), [paths[i] for i in misses],
                               self.jobs, PARALLEL_LOAD_FROM)
-        for i, (result, light, digest) in zip(misses, loaded):
+        for i, (result, digest) in zip(misses, loaded):
             results[i] = result
-            entries[rels[i]] = (stamps[i], (light, result[1], None), digest)
+            entries[rels[i]] = (stamps[i], (result[0], result[1], None), digest)
         self.progress.advance(len(misses))
         # A record's digest leaves out its Markdown (its `digest` stands for it): a record read
         # again and the same record kept without its body have one digest.
@@ -158,13 +158,19 @@ class MemoMapper:
 
 
 def load_for_memo(loader, digester: Digester, path: Path) -> tuple:
-    """`loader(path)`, the record as the memo keeps it (without its Markdown and front-matter
-    marks) and that one's digest: made where the file is loaded (a worker, for many files)."""
+    """`loader(path)` with its record kept without its Markdown, and that record's digest: made
+    where the file is loaded (a worker, for many files).
+
+    The Markdown is read again where a page shows it (`render.RenderOptions.body`), so neither
+    the build process nor the render workers it forks hold every body at once (at 10,000 case
+    studies that is some 60 MB in each of them), and a cold build sees the very records a warm
+    one does.
+    """
     result = loader(path)
     if result[0] is None:
-        return result, None, ""
+        return result, ""
     light = replace(result[0], body=result[0].body.without_body())
-    return result, light, digester.alone(light)
+    return (light, *result[1:]), digester.alone(light)
 
 
 def relative(path: Path, root: Path) -> str:

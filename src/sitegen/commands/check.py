@@ -19,7 +19,7 @@ import datetime as dt
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -152,6 +152,8 @@ class Rules:
             self.body(converter, study.body)
 
     def body(self, converter: Converter, text: Text) -> None:
+        """The problems of one body (a build keeps records without their Markdown: it is read again)."""
+        text = replace(text, markdown=load.body_text(self.root, text))
         for p in converter.convert(text).problems:
             self.report.add(self.path(text.rel), p.line, p.severity, p.message, p.fix, p.column)
 
