@@ -33,6 +33,7 @@ from sitegen.model import urls
 from sitegen.load import yamltext
 from sitegen.model.diagnostics import ERROR, Report, display_path
 from sitegen.model.records import Text
+from sitegen.render.environment import CompiledTemplates
 
 # Cases per property; the total is asserted below so nobody lowers it unnoticed.
 CASES = {
@@ -315,6 +316,12 @@ def pipeline_folder(tmp_path_factory) -> Folder:
     return Folder(tmp_path_factory.mktemp("pipeline") / "content")
 
 
+@pytest.fixture(scope="module")
+def compiled() -> CompiledTemplates:
+    """The theme's templates, compiled by the first build of this module and reused by the others."""
+    return CompiledTemplates()
+
+
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "</title><script>x</script>",
             "'; alert(1); //", "{{ 7*7 }}", "{% raw %}", "javascript:alert(1)", "</script><script>x</script>", "\u2028"]
 TEXT_KEYS = ["title", "city", "summary", "city_native", "image_alt", "image_credit"]
@@ -335,13 +342,14 @@ def nearly_valid_files(draw):
 
 @fuzz("full_pipeline")
 @given(data=nearly_valid_files() | nearly_valid_files() | mutated_files())
-def test_the_whole_pipeline_builds_or_reports(pipeline_folder, tmp_path_factory, data):
+def test_the_whole_pipeline_builds_or_reports(pipeline_folder, compiled, data):
     """Load, index, render and write: a site with the page, or errors that name the file; never a traceback."""
     replace_file(pipeline_folder.path, data)
     output = pipeline_folder.root.parent / "output"
     shutil.rmtree(output, ignore_errors=True)
     result = pipeline.build(pipeline.BuildOptions(content=pipeline_folder.root, output=output,
-                                                  templates=ROOT / "templates", cache_dir=None, jobs=1))
+                                                  templates=ROOT / "templates", cache_dir=None, jobs=1,
+                                                  compiled=compiled))
     event("built" if result.ok else "refused with errors")
     if result.ok:
         for study in result.model.studies:
@@ -559,10 +567,10 @@ def test_ten_thousand_files_build(tmp_path):
 
 @fuzz("check_command")
 @given(data=nearly_valid_files() | mutated_files())
-def test_sitegen_check_reports_and_never_crashes(pipeline_folder, data):
+def test_sitegen_check_reports_and_never_crashes(pipeline_folder, compiled, data):
     """`sitegen check` adds its own rules (links, headings, dates, titles...): they must survive any body too."""
     replace_file(pipeline_folder.path, data)
-    result = check.check(pipeline_folder.root, ROOT / "templates")
+    result = check.check(pipeline_folder.root, ROOT / "templates", compiled=compiled)
     for d in result.report.items:
         assert d.path == display_path(pipeline_folder.path) or d.path.endswith("site.yaml"), d.format()
         assert d.line is None or d.line >= 1

@@ -13,8 +13,12 @@ import os
 import shutil
 from pathlib import Path
 
+import jinja2.sandbox
 import pytest
 from conftest import ROOT, SiteFolder, run_cli
+from sitegen.model.urls import Urls
+from sitegen.render import outputs
+from sitegen.render.environment import CompiledTemplates, make_environment
 
 TEMPLATES = ROOT / "templates"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
@@ -154,3 +158,22 @@ def test_a_named_pipe_among_the_overrides_is_refused_not_waited_on(tmp_path, sma
     proc = run_cli("build", "--content", small.root, "--output", tmp_path / "output", "--templates", TEMPLATES,
                    cwd=tmp_path, timeout=60)
     assert proc.returncode == 1 and "not an ordinary file" in proc.stderr and "templates/static/style.css" in proc.stderr
+
+
+def test_compiled_templates_are_kept_apart_for_the_sandbox(tmp_path):
+    """A `serve` session keeps compiled templates between builds, and its environment turns sandboxed
+    once the content folder has an override. Jinja compiles a call differently in a sandbox (through
+    its checks), so code compiled before must not be reused there."""
+    (tmp_path / "t.html").write_text("{{ act() }}", encoding="utf-8")
+
+    def act():
+        return "acted"
+
+    act.unsafe_callable = True  # what the sandbox refuses to call
+    compiled = CompiledTemplates()
+    site = Urls("https://example.org/")
+    plain = make_environment([tmp_path], site, outputs.routes(), compiled)
+    assert plain.get_template("t.html").render(act=act) == "acted"
+    sandboxed = make_environment([tmp_path], site, outputs.routes(), compiled, sandboxed=True)
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        sandboxed.get_template("t.html").render(act=act)

@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from conftest import ROOT, SITE_YAML, SiteFolder, case_study
 from sitegen.build import pipeline
+from sitegen.render.environment import CompiledTemplates
 
 COUNTRIES = ["IR", "PL", "KR", "IE", "EG", "BR", "KE", "MX"]
 THEMES = ["health-wellbeing", "literacy", "equity-inclusion"]
@@ -60,12 +61,16 @@ class AuthorActions(RuleBasedStateMachine):
                                          "summary": f"What city {i} did."})
         self.site.write("pages/about.md", "---\ntitle: About\nmenu: 1\n---\n\nSee [one](../case-studies/study-001.md).\n")
         self.counter = START
+        # the warm builds share compiled templates, as a process running many builds may; the session
+        # keeps its own, and each clean build compiles every template afresh
+        self.compiled = CompiledTemplates()
         self.session = pipeline.Session(self.options(self.root / "session", jobs=2, parallel_from=1, cache=False))
 
     def teardown(self):
         shutil.rmtree(self.root, ignore_errors=True)
 
     def options(self, output: Path, jobs: int = 1, cache: bool = True, **extra) -> pipeline.BuildOptions:
+        extra.setdefault("compiled", self.compiled if cache else None)
         return pipeline.BuildOptions(content=self.site.root, output=output, templates=ROOT / "templates",
                                      cache_dir=self.root / ".cache" if cache else None, jobs=jobs, **extra)
 

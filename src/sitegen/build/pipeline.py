@@ -31,7 +31,7 @@ from ..markup.convert import summary_text
 from ..model.progress import NullProgress
 from ..model.records import Content
 from ..render import outputs
-from ..render.environment import default_theme
+from ..render.environment import CompiledTemplates, default_theme
 from ..render.digest import Digester
 from ..render.pages import RenderCache, RenderOptions, render_site
 
@@ -51,6 +51,9 @@ class BuildOptions:
     jobs: int = 0  # render processes; 0 = one per core
     parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in one process
     keep_going: bool = False  # render the files that loaded even when others did not (`check`: every problem)
+    # templates compiled by earlier builds of this process, to compile each only once (a `serve`
+    # session keeps its own; a process that runs many builds, such as the tests, passes one)
+    compiled: CompiledTemplates | None = field(default=None, compare=False)
 
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
@@ -219,6 +222,8 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
     started = time.perf_counter()
     result = BuildResult(Report())
     cache = caches.render
+    if cache.bytecode is None:
+        cache.bytecode = options.compiled
     mapper = MemoMapper(caches.load, options.jobs, progress)
     _, result.model = load_and_index(options, result.report, mapper, documents)
     if result.model is not None:

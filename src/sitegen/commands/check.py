@@ -32,6 +32,7 @@ from ..index.site import build_model
 from ..markup.convert import Converter
 from ..model.records import Content, Text
 from ..render import outputs
+from ..render.environment import CompiledTemplates
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
@@ -91,11 +92,14 @@ def summary_line(result: CheckResult, strict: bool) -> str:
     return text
 
 
-def check(content: Path, templates: Path | None = None, today: dt.date | None = None, jobs: int = 0) -> CheckResult:
+def check(content: Path, templates: Path | None = None, today: dt.date | None = None, jobs: int = 0,
+          compiled: CompiledTemplates | None = None) -> CheckResult:
     """Check a content folder: a build that writes nothing (every rule of `build`, with the same
-    severities), then drafts' bodies, hints, and the syntax of every template."""
+    severities), then drafts' bodies, hints, and the syntax of every template. `compiled`: see
+    `pipeline.BuildOptions`."""
     started = time.perf_counter()
     options = pipeline.BuildOptions(content=content, output=content.parent / "output", cache_dir=None, jobs=jobs,
+                                    compiled=compiled,
                                     **({"templates": templates} if templates is not None else {}))
     documents: dict[str, yamltext.Document] = {}
     built = pipeline.dry_run(options, documents=documents, today=today)

@@ -47,13 +47,25 @@ def long_date(value: dt.date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-class CompiledTemplates(jinja2.BytecodeCache):
+class CompiledTemplates:
     """Jinja's compiled templates, kept in memory for a `serve` session.
 
     Each build gets a new environment, but compiling is the costly part. Jinja
     stores compiled code under the template's name and file, with a checksum
-    of its source, and compiles again when the source has changed.
+    of its source, and compiles again when the source has changed. A sandboxed
+    environment compiles the same source to other code (its calls and operators
+    go through the sandbox), so each kind of environment has a store of its own.
     """
+
+    def __init__(self):
+        self.kinds: dict[str, KindOfCode] = {}
+
+    def of(self, kind: type[jinja2.Environment]) -> KindOfCode:
+        return self.kinds.setdefault(f"{kind.__module__}.{kind.__qualname__}", KindOfCode())
+
+
+class KindOfCode(jinja2.BytecodeCache):
+    """The compiled templates of one kind of environment (Jinja's bytecode cache interface)."""
 
     def __init__(self):
         self.store: dict[str, bytes] = {}
@@ -107,7 +119,7 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: no need to check template files on every use
-        bytecode_cache=bytecode,
+        bytecode_cache=bytecode.of(kind) if bytecode is not None else None,
     )
     env.globals.update(
         url=urls.url,
@@ -166,29 +178,23 @@ def template_stamps(folders: list[Path]) -> tuple:
 
 
 def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
-    """For each template, a digest of its source and of every template it extends, includes or imports."""
-    sources: dict[str, str] = {}
+    """For each template, a digest of its source and of every template it extends, includes or imports.
 
-    def source(name: str) -> str:
-        if name not in sources:
-            try:
-                sources[name] = env.loader.get_source(env, name)[0]
-            except jinja2.TemplateNotFound:
-                sources[name] = ""
-        return sources[name]
+    Each template is read and parsed once; where the environment keeps compiled templates,
+    what was parsed is compiled and kept, so rendering does not parse it again.
+    """
+    read: dict[str, tuple[str, tuple]] = {}  # name -> (source, the templates it names)
+
+    def template(name: str) -> tuple[str, tuple]:
+        if name not in read:
+            read[name] = read_template(env, name)
+        return read[name]
 
     def closure(name: str, seen: set[str]) -> None:
-        if name in seen:
-            return
-        seen.add(name)
-        try:
-            referenced = list(jinja2.meta.find_referenced_templates(env.parse(source(name))))
-        except jinja2.TemplateSyntaxError:
-            return
-        if None in referenced:  # a dynamic include: depend on every template
-            referenced = env.list_templates()
-        for other in referenced:
-            closure(other, seen)
+        if name not in seen:
+            seen.add(name)
+            for other in template(name)[1]:
+                closure(other, seen)
 
     digests = {}
     for name in names:
@@ -196,7 +202,32 @@ def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]
         closure(name, seen)
         h = hashlib.blake2b(digest_size=16)
         for other in sorted(seen):
-            data = f"{other}\0{source(other)}\0".encode("utf-8", "surrogatepass")
+            data = f"{other}\0{template(other)[0]}\0".encode("utf-8", "surrogatepass")
             h.update(b"%d:" % len(data) + data)
         digests[name] = h.hexdigest()
     return digests
+
+
+def read_template(env: jinja2.Environment, name: str) -> tuple[str, tuple]:
+    """(source, the templates it extends, includes or imports): every template for a dynamic
+    include; ("", ()) when there is no such template, and no names when it does not parse
+    (rendering reports both)."""
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return "", ()
+    try:
+        parsed = env.parse(source, name, filename)
+    except jinja2.TemplateSyntaxError:
+        return source, ()
+    if env.bytecode_cache is not None:
+        bucket = env.bytecode_cache.get_bucket(env, name, filename, source)
+        if bucket.code is None:
+            try:
+                bucket.code = env.compile(parsed, name, filename)
+            except jinja2.TemplateSyntaxError:  # e.g. an unknown filter: rendering reports it
+                pass
+            else:
+                env.bytecode_cache.set_bucket(bucket)
+    referenced = list(jinja2.meta.find_referenced_templates(parsed))
+    return source, tuple(env.list_templates() if None in referenced else referenced)
