@@ -37,7 +37,7 @@ from sitegen.render.environment import CompiledTemplates
 
 # Cases per property; the total is asserted below so nobody lowers it unnoticed.
 CASES = {
-    "random_front_matter": 2000,
+    "random_front_matter": 1200,
     "token_front_matter": 2500,
     "mutated_files": 2500,
     "random_bytes": 1000,

@@ -61,16 +61,18 @@ class AuthorActions(RuleBasedStateMachine):
                                          "summary": f"What city {i} did."})
         self.site.write("pages/about.md", "---\ntitle: About\nmenu: 1\n---\n\nSee [one](../case-studies/study-001.md).\n")
         self.counter = START
-        # the warm builds share compiled templates, as a process running many builds may; the session
-        # keeps its own, and each clean build compiles every template afresh
-        self.compiled = CompiledTemplates()
-        self.session = pipeline.Session(self.options(self.root / "session", jobs=2, parallel_from=1, cache=False))
+        # Compiled templates, which Jinja keys on their source: the warm builds share a store, as a
+        # process running many builds may, and the clean builds one of their own; the session keeps
+        # its own, as `serve` does.
+        self.compiled = {True: CompiledTemplates(), False: CompiledTemplates()}
+        self.session = pipeline.Session(self.options(self.root / "session", jobs=2, parallel_from=1, cache=False,
+                                                     compiled=None))
 
     def teardown(self):
         shutil.rmtree(self.root, ignore_errors=True)
 
     def options(self, output: Path, jobs: int = 1, cache: bool = True, **extra) -> pipeline.BuildOptions:
-        extra.setdefault("compiled", self.compiled if cache else None)
+        extra.setdefault("compiled", self.compiled[cache])
         return pipeline.BuildOptions(content=self.site.root, output=output, templates=ROOT / "templates",
                                      cache_dir=self.root / ".cache" if cache else None, jobs=jobs, **extra)
 
