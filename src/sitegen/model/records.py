@@ -59,8 +59,9 @@ class Image:
 class Text:
     """A Markdown body and where it starts in its file (for located messages).
 
-    `markdown` is None when a cache kept the record without its body; the
-    body is then read again from the (unchanged) file when a page needs it.
+    `markdown` is None when the record was kept without its body (a build keeps
+    every case study so, and so does its cache); the body is then read again
+    from the file when a page needs it.
     """
 
     rel: str  # posix path of the .md file inside the content folder

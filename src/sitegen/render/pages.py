@@ -47,13 +47,14 @@ class RenderOptions:
     # and the pool of worker processes, made as pool(processes, initializer, initargs).
     processes: Callable[[int], int] = field(default=lambda count: 1, compare=False)
     pool: Callable | None = field(default=None, compare=False)
-    # for records a cache kept without their body; not compared (a new one each build, same job)
+    # reads the Markdown of a record kept without it (a build keeps every case study so);
+    # not compared (a new one each build, same job)
     read_body: Callable[[Text], str] | None = field(default=None, compare=False)
     # Markdown files in the content folder that failed to load (`sitegen check` renders past them)
     failed: frozenset[str] = frozenset()
 
     def body(self, text: Text) -> Text:
-        """`text` with its Markdown, read again when a cache kept the record without it."""
+        """`text` with its Markdown, read again when the record was kept without it."""
         return text if text.markdown is not None else replace(text, markdown=self.read_body(text))
 
 
