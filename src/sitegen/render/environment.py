@@ -48,7 +48,8 @@ def long_date(value: dt.date) -> str:
 
 
 class CompiledTemplates:
-    """Jinja's compiled templates, kept in memory for a `serve` session.
+    """Jinja's compiled templates, kept in memory between the builds of one process (a `serve`
+    session, or whoever passes `BuildOptions.compiled`).
 
     Each build gets a new environment, but compiling is the costly part. Jinja
     stores compiled code under the template's name and file, with a checksum
