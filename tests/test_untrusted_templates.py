@@ -177,3 +177,15 @@ def test_compiled_templates_are_kept_apart_for_the_sandbox(tmp_path):
     sandboxed = make_environment([tmp_path], site, outputs.routes(), compiled, sandboxed=True)
     with pytest.raises(jinja2.sandbox.SecurityError):
         sandboxed.get_template("t.html").render(act=act)
+
+
+@pytest.mark.parametrize("template", ["{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",  # deeper than Python's stack
+                                      "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"])  # a macro without end
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_template_too_deep_for_jinja_is_a_located_error(tmp_path, small, template, command):
+    small.write("templates/404.html", template)
+    args = ("--output", tmp_path / "output") if command == "build" else ()
+    proc = run_cli(command, "--content", small.root, "--templates", TEMPLATES, *args, cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "templates/404.html: error: the template (or one it includes) nests too deeply" in proc.stdout + proc.stderr
+    assert not (tmp_path / "output").exists()

@@ -32,7 +32,7 @@ from ..index.site import build_model
 from ..markup.convert import Converter
 from ..model.records import Content, Text
 from ..render import outputs
-from ..render.environment import CompiledTemplates
+from ..render.environment import TOO_DEEP, CompiledTemplates
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
@@ -212,6 +212,8 @@ def check_template_syntax(folder: Path, report: Report) -> None:
             env.parse(path.read_text(encoding="utf-8"))
         except jinja2.TemplateSyntaxError as exc:
             report.error(path, exc.lineno, f"template syntax error: {exc.message}", "Fix the template tag on this line.")
+        except RecursionError:
+            report.error(path, None, *TOO_DEEP)
         except (OSError, UnicodeDecodeError) as exc:
             report.error(path, None, f"cannot read the template: {exc}")
 

@@ -209,6 +209,12 @@ def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, str]
     return digests
 
 
+# A template nested deeper than Python's stack (brackets, tags, blocks): Jinja's parser and compiler
+# recurse, so they stop with a RecursionError, which is the template's fault, not sitegen's.
+TOO_DEEP = ("the template (or one it includes) nests too deeply for Jinja to read, or a macro calls itself "
+            "without end", "Nest fewer brackets, tags or blocks, or end the macro's recursion.")
+
+
 def read_template(env: jinja2.Environment, name: str) -> tuple[str, tuple]:
     """(source, the templates it extends, includes or imports): every template for a dynamic
     include; ("", ()) when there is no such template, and no names when it does not parse
@@ -219,14 +225,14 @@ def read_template(env: jinja2.Environment, name: str) -> tuple[str, tuple]:
         return "", ()
     try:
         parsed = env.parse(source, name, filename)
-    except jinja2.TemplateSyntaxError:
+    except (jinja2.TemplateSyntaxError, RecursionError):
         return source, ()
     if env.bytecode_cache is not None:
         bucket = env.bytecode_cache.get_bucket(env, name, filename, source)
         if bucket.code is None:
             try:
                 bucket.code = env.compile(parsed, name, filename)
-            except jinja2.TemplateSyntaxError:  # e.g. an unknown filter: rendering reports it
+            except (jinja2.TemplateSyntaxError, RecursionError):  # e.g. an unknown filter: rendering reports it
                 pass
             else:
                 env.bytecode_cache.set_bucket(bucket)

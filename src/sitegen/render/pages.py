@@ -30,8 +30,8 @@ from ..model.progress import NullProgress
 from ..model.records import Text
 from ..write import target as write
 from .digest import Digester
-from .environment import (CompiledTemplates, environment_key, links_outside, make_environment, template_digests,
-                          template_folders, template_stamps)
+from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
+                          template_digests, template_folders, template_stamps)
 from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
 from .views import Body, SiteViews, digest_views, site_views
 
@@ -277,11 +277,21 @@ def render_template(env: jinja2.Environment, name: str, context: dict, report: R
                      "Fix the template tag on this line.")
     except jinja2.TemplateNotFound as exc:
         report.error(name, None, f"template '{exc.name}' not found", "Restore it in the templates folder.")
+    except RecursionError:
+        report.error(template_file(env, name), None, *TOO_DEEP)
     except Exception as exc:  # noqa: BLE001 - a template bug, located at its template line
         filename, line = template_frame(exc)
         report.error(filename or name, line, f"template error while rendering '{context['path'] or '/'}': {exc}",
                      "Fix the template, or the value it uses.")
     return None
+
+
+def template_file(env: jinja2.Environment, name: str) -> str:
+    """The file a template name stands for (the name itself when there is none)."""
+    try:
+        return env.loader.get_source(env, name)[1] or name
+    except jinja2.TemplateNotFound:
+        return name
 
 
 def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
