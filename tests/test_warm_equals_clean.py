@@ -64,7 +64,7 @@ class AuthorActions(RuleBasedStateMachine):
         # Compiled templates, which Jinja keys on their source: the warm builds share a store, as a
         # process running many builds may, and the clean builds one of their own; the session keeps
         # its own, as `serve` does.
-        self.compiled = {True: CompiledTemplates(), False: CompiledTemplates()}
+        self.warm_compiled, self.clean_compiled = CompiledTemplates(), CompiledTemplates()
         self.session = pipeline.Session(self.options(self.root / "session", jobs=2, parallel_from=1, cache=False,
                                                      compiled=None))
 
@@ -72,7 +72,7 @@ class AuthorActions(RuleBasedStateMachine):
         shutil.rmtree(self.root, ignore_errors=True)
 
     def options(self, output: Path, jobs: int = 1, cache: bool = True, **extra) -> pipeline.BuildOptions:
-        extra.setdefault("compiled", self.compiled[cache])
+        extra.setdefault("compiled", self.warm_compiled if cache else self.clean_compiled)
         return pipeline.BuildOptions(content=self.site.root, output=output, templates=ROOT / "templates",
                                      cache_dir=self.root / ".cache" if cache else None, jobs=jobs, **extra)
 
