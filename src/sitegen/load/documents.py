@@ -131,7 +131,12 @@ def body_text(root: Path, text: Text) -> str:
     if text.markdown is not None:
         return text.markdown
     content = read_text(Path(root) / text.rel, Report(), CEILING_BYTES) or ""
-    return "\n".join(content.split("\n")[text.first_line - 1:])
+    start = 0
+    for _ in range(text.first_line - 1):  # the body starts after the line break ending the line before it
+        start = content.find("\n", start) + 1
+        if start == 0:  # the file has fewer lines now
+            return ""
+    return content[start:]
 
 
 def take(path, doc, data: dict, key: str, coerce, report: Report, default=None):

@@ -80,8 +80,13 @@ def read_at_most(path: Path, limit: int, report: Report, what: str, fix: str) ->
     `limit`, or (with an error) when it cannot be read."""
     try:
         with path.open("rb") as f:
-            data = f.read(limit + 1)
-            size = max(len(data), os.fstat(f.fileno()).st_size)
+            size = os.fstat(f.fileno()).st_size
+            # as many bytes as the file holds, one more to see it end (asking for `limit` + 1 at
+            # once makes Python set aside a buffer that large for every file, small or not)
+            data = f.read(min(size, limit) + 1)
+            if size < len(data) <= limit:  # it grew while being read: read on, up to the limit
+                data += f.read(limit + 1 - len(data))
+            size = max(len(data), size)
     except OSError as exc:
         report.error(path, None, f"cannot read the file: {exc.strerror}")
         return None

@@ -53,6 +53,8 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# tag -> every attribute allowed on it (its own and those allowed on all tags)
+_ALLOWED_ON = {tag: frozenset(ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]) for tag in ALLOWED_TAGS}
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
 
@@ -380,9 +382,7 @@ class _Elements(HTMLParser):
         return found
 
     def handle_starttag(self, tag, attrs):
-        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
-        if tag not in ALLOWED_TAGS or any(name not in allowed or name in _URL_ATTRIBUTES or name == "style"
-                                          for name, _ in attrs):
+        if touched(tag, attrs):
             self.tags.append((tag, attrs))
         if tag in _DROPPED_WITH_CONTENT:
             self.dropped += 1
@@ -422,9 +422,7 @@ class AuditReader(Treeprocessor):
             if element is root or not isinstance(tag, str):
                 continue
             attrs = list(element.attrib.items())
-            allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
-            if tag not in ALLOWED_TAGS or any(name not in allowed or name in _URL_ATTRIBUTES or name == "style"
-                                              for name, _ in attrs):
+            if touched(tag, attrs):
                 found.tags.append((tag, attrs))
             if tag in _HEADINGS:
                 found.headings.append([int(tag[1]), ["".join(element.itertext())]])
@@ -437,6 +435,13 @@ class TreeElements:
 
     tags: list = field(default_factory=list)
     headings: list = field(default_factory=list)
+
+
+def touched(tag: str, attrs) -> bool:
+    """Will the sanitizer remove or check this tag or one of its attributes (a URL, a style)?"""
+    allowed = _ALLOWED_ON.get(tag)
+    return allowed is None or any(name not in allowed or name in _URL_ATTRIBUTES or name == "style"
+                                  for name, _ in attrs)
 
 
 def _parse(fragment: str) -> _Elements:
@@ -463,7 +468,7 @@ def audit_removed(ctx: LinkContext, elements: _Elements) -> None:
             warn_once(("tag", tag), f"<{tag}", f"HTML <{tag}> is not allowed and is removed from the page",
                       "Write the text in Markdown; scripts, frames, forms, embeds and styles cannot be published.")
             continue
-        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
+        allowed = _ALLOWED_ON[tag]
         for name, value in attrs:
             if name not in allowed:
                 warn_once(("attr", name), f"{name}=", f"the attribute {name}= on <{tag}> is not allowed and is removed",
@@ -525,26 +530,32 @@ _HTML_HEADING = re.compile(r"<h([1-6])[\s>]", re.I)
 
 def _heading_candidates(lines: list[str]) -> dict[int, list[tuple[int, int]]]:
     """Level -> (line index, column) of every line that can make a heading of that level, in order:
-    ATX (`## A`), setext (a line over `===` or `---`) or raw HTML (`<h2>`), inside quotes and lists too."""
+    ATX (`## A`), setext (a line over `===` or `---`) or raw HTML (`<h2>`), inside quotes and lists too.
+    Only a line holding `#` or `<`, or over a line holding `=` or `-`, can make one."""
     found: dict[int, list[tuple[int, int]]] = {}
-    texts = []
-    for line in lines:
-        prefix = _CONTAINER_PREFIX.match(line).end()
-        texts.append((prefix, line[prefix:]))
-    for i, (prefix, rest) in enumerate(texts):
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        atx, html = "#" in line, "<" in line
+        setext = i < last and ("=" in lines[i + 1] or "-" in lines[i + 1])
+        if not (atx or html or setext):
+            continue
+        prefix, rest = _after_containers(line)
         levels = set()
-        atx = _ATX.match(rest)
-        if atx:
-            levels.add(len(atx.group(1)))
-        if rest and i + 1 < len(texts):
-            setext = _SETEXT.match(texts[i + 1][1])
-            if setext:
-                levels.add(1 if setext.group(1)[0] == "=" else 2)
-        if "<" in rest:
+        if atx and (match := _ATX.match(rest)):
+            levels.add(len(match.group(1)))
+        if setext and rest and (match := _SETEXT.match(_after_containers(lines[i + 1])[1])):
+            levels.add(1 if match.group(1)[0] == "=" else 2)
+        if html and "<" in rest:
             levels.update(int(m.group(1)) for m in _HTML_HEADING.finditer(rest))
         for level in levels:
             found.setdefault(level, []).append((i, prefix + 1))
     return found
+
+
+def _after_containers(line: str) -> tuple[int, str]:
+    """(length of the quote and list markers a line starts with, the rest of the line)."""
+    prefix = _CONTAINER_PREFIX.match(line).end()
+    return prefix, line[prefix:]
 
 
 def _heading_line(lines: list[str], candidates, start: int, text: str) -> tuple[int, int] | None:

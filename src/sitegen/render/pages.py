@@ -168,6 +168,7 @@ class Worker:
     env: jinja2.Environment
     pages: frozenset[str] = frozenset()  # the site path of every page, for root-relative links in bodies
     converter: Converter = None
+    jobs: list[PageJob] = field(default_factory=list)  # what to render: forked workers inherit it, unpickled
 
     def start(self) -> "Worker":
         self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set, pages=self.pages,
@@ -194,8 +195,10 @@ class Worker:
             self.target.write(out_path, data)
         return out_path, entry, report.items
 
-    def render_batch(self, jobs: list[PageJob]) -> list:
-        return [self.render(job) for job in jobs]
+    def render_batch(self, batch: range) -> list:
+        """Render `self.jobs[i]` for each `i` in `batch`."""
+        jobs = self.jobs
+        return [self.render(jobs[i]) for i in batch]
 
     def convert_bodies(self, context: dict, report: Report) -> Rendered | None:
         """Put the HTML of each `Body` in the context in its place; its link problems go to `report`."""
@@ -227,8 +230,8 @@ def _start_worker(worker: Worker) -> None:
     _WORKER = worker.start()
 
 
-def _render_batch(jobs: list[PageJob]):
-    return _WORKER.render_batch(jobs)
+def _render_batch(batch: range):
+    return _WORKER.render_batch(batch)
 
 
 def start_pool(worker: Worker, count: int, options: RenderOptions):
@@ -251,7 +254,8 @@ def start_pool(worker: Worker, count: int, options: RenderOptions):
 def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions, progress: NullProgress):
     """Each job's (output path, cache entry or None, problems), in order; `progress` hears of each batch."""
     progress.stage("Rendering pages", len(jobs))
-    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
+    worker.jobs = jobs  # a worker receives a range of indices, not the jobs and the records they refer to
+    batches = [range(i, min(i + BATCH, len(jobs))) for i in range(0, len(jobs), BATCH)]
     pool = start_pool(worker, len(jobs), options)
     try:
         if pool is None:

@@ -31,7 +31,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MARKER = ".nojekyll"  # every build writes it: GitHub Pages then publishes the folder as it is
@@ -115,6 +115,9 @@ class _Target:
     """What both targets share: the staging folder that every file is written into first."""
 
     output: Path
+    # folders of the stage made so far by this process (each render worker keeps its own): a
+    # site of 10,000 pages would otherwise ask the file system for a folder it has 10,000 times
+    made: set = field(default_factory=set, compare=False, repr=False)
 
     @property
     def root(self) -> Path:
@@ -133,17 +136,23 @@ class _Target:
             remove_stage(stage)  # left by a build that was stopped
         (self.output / STAGE_MARK).unlink(missing_ok=True)  # left by a Staged commit that was stopped
         stage.mkdir(parents=True)
+        self.made.clear()
         (stage / STAGE_MARK).write_bytes(b"")
 
-    def write(self, rel: str, data: bytes) -> None:
+    def _staged(self, rel: str) -> Path:
+        """Where `rel` goes in the stage, its folder made."""
         target = self.stage / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        folder = rel.rpartition("/")[0]
+        if folder not in self.made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(folder)
+        return target
+
+    def write(self, rel: str, data: bytes) -> None:
+        self._staged(rel).write_bytes(data)
 
     def copy(self, rel: str, source: Path) -> None:
-        target = self.stage / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)  # a link's file, never the link (the load stage checked where it leads)
+        shutil.copyfile(source, self._staged(rel))  # a link's file, never the link (the load stage checked where it leads)
 
     def abort(self) -> None:
         """Forget everything written since `begin`; the output folder is as it was."""
