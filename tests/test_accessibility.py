@@ -25,6 +25,8 @@ PAGES = {
     "country": "countries/iran/",
     "theme": "themes/health-wellbeing/",
     "region": "regions/asia-pacific/",
+    "map": "map/",
+    "search": "search/",
     "404": "no/such/page/",  # missing: the server answers with 404.html
 }
 WIDTHS = (375, 1280)

@@ -198,8 +198,9 @@ def test_an_edit_that_only_changes_bytes_leaves_the_manifest_and_a_stopped_one_i
     from sitegen.build import pipeline
 
     site = small_site(tmp_path / "content")
+    # no search index: its files are named after their bytes, so an edit of a text renames some of them
     options = pipeline.BuildOptions(content=site.root, output=tmp_path / "out", templates=ROOT / "templates",
-                                    cache_dir=tmp_path / "cache", jobs=1)
+                                    cache_dir=tmp_path / "cache", jobs=1, search=False)
     cold = pipeline.build(options)
     assert cold.ok
     manifest = tmp_path / "out" / write.MANIFEST

@@ -46,8 +46,10 @@ class Executable(HTMLParser):
             self.scripts.append((a, ""))
         elif tag in DANGEROUS_TAGS and not (self.page and self.furniture(tag, a)):
             self.found.append(f"<{tag} {a}>")
+        own_form = self.page and tag == "form" and self.furniture(tag, a)
         for name, value in attrs:
-            if name.startswith("on") or name in ("srcdoc", "formaction", "action", "xmlns:xlink"):
+            if name.startswith("on") or name in ("srcdoc", "formaction", "xmlns:xlink") or (
+                    name == "action" and not own_form):
                 self.found.append(f"{tag}[{name}={value!r}]")
             if name == "style" and not (tag in ("td", "th") and _only_alignment(value or "")):
                 self.found.append(f"{tag}[style={value!r}]")
@@ -62,6 +64,17 @@ class Executable(HTMLParser):
             return "http-equiv" not in a
         if tag == "link":
             return a.get("rel") in ("stylesheet", "icon", "canonical", "alternate", "preload", "manifest")
+        # the theme's search forms (a plain GET to the search page) and its inline maps
+        if tag == "form":
+            return (a.get("role"), a.get("method"), a.get("action")) == ("search", "get", self.base_path + "search/")
+        if tag == "input":
+            return a.get("type") == "search" and a.get("name") == "q"
+        if tag == "button":
+            return a.get("type") == "submit"
+        if tag == "select":
+            return (a.get("id") or "").startswith("sg-filter-")
+        if tag == "svg":
+            return (a.get("class") or "").startswith("map ") and a.get("role") == "group"
         return False
 
     def handle_data(self, data):

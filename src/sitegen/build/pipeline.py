@@ -20,6 +20,8 @@ from pathlib import Path
 from .. import load
 from ..write import target as write
 from ..write.copy import copy_files
+from ..write import search
+from ..write.search import SearchIndex
 from .cache import code_digest, library_versions, read_cache, save_cache, cache_path, forget
 from . import parallel
 from .parallel import parallel_map
@@ -51,6 +53,7 @@ class BuildOptions:
     jobs: int = 0  # render processes; 0 = one per core
     parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in one process
     keep_going: bool = False  # render the files that loaded even when others did not (`check`: every problem)
+    search: bool = True  # index the pages for search (write.search); `check` writes nothing, so no index
     # templates compiled by earlier builds of this process, to compile each only once (a `serve`
     # session keeps its own; a process that runs many builds, such as the tests, passes one)
     compiled: CompiledTemplates | None = field(default=None, compare=False)
@@ -106,6 +109,7 @@ class Caches:
 
     render: RenderCache = field(default_factory=RenderCache)
     load: LoadMemo = field(default_factory=LoadMemo)
+    search: SearchIndex = field(default_factory=SearchIndex)
     changed: bool = field(default=True, compare=False)  # worth saving again?
     # what each section of the cache file held when read or last written (cache.encode_sections)
     sections: dict = field(default_factory=dict, compare=False, metadata={"persist": False})
@@ -245,6 +249,16 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
                 progress.stage("Writing the site")
                 files, copied, cache.copies = copy_files(target, rendered.fixed, rendered.copies, cache.copies)
                 rendered.files |= files
+                if options.search:
+                    progress.stage("Indexing for search")
+                    index, indexed = index_for_search(target, cache, result.model, caches.search, result.report)
+                    if index is None:
+                        target.abort()
+                        forget(cache)
+                        return finished(result, started)
+                    caches.search = index
+                    rendered.files |= set(index.files)
+                    copied |= indexed
                 result.changed = target.commit(rendered.files, set(rendered.rendered) | copied, rendered.previous)
                 result.files, result.rendered = rendered.files, rendered.rendered
                 caches.changed = bool(mapper.changed or result.rendered or result.changed)
@@ -252,8 +266,25 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
             target.abort()
             forget(cache)
             raise
+    return finished(result, started)
+
+
+def finished(result: BuildResult, started: float) -> BuildResult:
     result.seconds = time.perf_counter() - started
     return result
+
+
+def index_for_search(target, cache: RenderCache, model: SiteModel, last: SearchIndex,
+                     report: Report) -> tuple[SearchIndex | None, set[str]]:
+    """The search index of this build's pages, written into `target` (None, reported, when it fails)."""
+    pages = {path: entry.digest for path, entry in cache.pages.items() if path.endswith(".html")}
+    language = model.content.config.language.split("-")[0].lower()
+    try:
+        return search.build_index(target, pages, language, last)
+    except search.SearchFailed as exc:
+        report.error(Path(search.BUNDLE), None, str(exc), "Install sitegen again in a fresh virtualenv; if the "
+                     "error stays, report it with the message above.")
+        return None, set()
 
 
 def front_matter(root: Path, path: Path):
@@ -297,7 +328,7 @@ def dry_run(options: BuildOptions, documents: dict | None = None, progress: Null
     """Every stage and rule of a build, with the same severities, writing no file and no cache:
     what `sitegen check` runs. Warnings do not stop it (the caller decides what --strict means);
     `documents` as in `load_and_index`."""
-    options = replace(options, cache_dir=None, strict=False, keep_going=True)
+    options = replace(options, cache_dir=None, strict=False, keep_going=True, search=False)
     return run(options, Caches(), in_place=False, progress=progress, target=write.Nowhere(options.output),
                documents=documents, today=today)
 

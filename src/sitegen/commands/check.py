@@ -5,7 +5,7 @@ index, render and review rules as `build`, with the same severities, so
 anything a build refuses, a check refuses, and the other way round. It goes
 on past files that failed to load (a build stops there), and adds what a
 reviewer wants before publishing: drafts' bodies converted as `build
---drafts` would, hints about countries and themes with a single case study,
+--drafts` would, hints about case studies with no coordinates (not on the map) and about countries and themes with a single case study,
 and the syntax of every template, used or not. Each problem is printed as
 `path:line:column: severity: message Fix: ...` (or as JSON with `--format
 json`, or as GitHub Actions annotations with `--format github`), then a
@@ -110,7 +110,7 @@ def check(content: Path, templates: Path | None = None, today: dt.date | None = 
         rules = Rules(built.model.content, documents, result.report)
         rules.draft_bodies()
         if not result.report.count(ERROR):  # counts are only right when every file loaded
-            rules.singletons()
+            rules.hints()
     for folder in (templates, content / load.OVERRIDES_DIR):
         if folder is not None and folder.is_dir():
             check_template_syntax(folder, result.report)
@@ -161,14 +161,18 @@ class Rules:
         for p in converter.convert(text).problems:
             self.report.add(self.path(text.rel), p.line, p.severity, p.message, p.fix, p.column)
 
-    def singletons(self) -> None:
-        """Hints: a country or theme with one published case study; a theme with none."""
+    def hints(self) -> None:
+        """Hints: a case study with no coordinates (not on the map); a country or theme with one published
+        case study; a theme with none."""
         studies = [s for s in self.content.case_studies if not s.draft]
         countries = Counter(s.country.code for s in studies)
         themes = Counter(t.id for s in studies for t in s.themes)
         vocabulary = load.ThemeVocabulary(self.content.config.themes)
         for s in studies:
             rel = s.body.rel
+            if s.coordinates is None:
+                self.add(HINT, rel, self.mark(rel, "city"), f"no coordinates are given, so {s.city} is not on the map",
+                         "Add the city's [latitude, longitude] under a key 'coordinates', e.g. coordinates: [33.99, 51.44].")
             if countries[s.country.code] == 1:
                 self.add(HINT, rel, self.mark(rel, "country"),
                          f"no other case study is from {s.country.name}, so its country page lists only this one")

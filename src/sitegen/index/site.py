@@ -20,7 +20,7 @@ from ..model.urls import Routes, Urls
 RELATED_COUNT = 3
 LATEST_COUNT = 6
 PER_PAGE = 24  # case studies per list page
-NAVIGATION = (("Home", "home"), ("Case studies", "case_studies"), ("Countries", "countries"),
+NAVIGATION = (("Home", "home"), ("Case studies", "case_studies"), ("Map", "map"), ("Countries", "countries"),
               ("Themes", "themes"), ("Regions", "regions"))  # the main menu, before free pages with `menu:`
 
 

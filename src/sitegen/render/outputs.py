@@ -27,6 +27,7 @@ from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
 from .views import Body, CountryCount, SiteViews
+from .worldmap import CityMark, focus_box, world_map
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
 Context = Callable[[SiteModel, object, SiteViews], dict]  # (model, ref, views) -> the page's own context
@@ -76,7 +77,8 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
 def country_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
     group = model.country_by_code[pager.owner]
     return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "country": group.country,
-            "region": group.region}
+            "region": group.region, "map": focus_map(model, group.studies, f"Map of the cities of {group.country.name}")
+            if pager.place.number == 1 else None}
 
 
 def theme_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
@@ -87,7 +89,10 @@ def theme_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
 
 def region_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
     group = views.region_by_id[pager.owner]
+    studies = model.region_by_id[pager.owner].studies
     return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "region": group.region,
+            "map": focus_map(model, studies, f"Map of the cities of {group.region.name}")
+            if pager.place.number == 1 else None,
             "countries": views.again(("counts", *((id(c.country), c.path, c.count) for c in group.countries)),
                                      tuple(CountryCount(c.country, c.path, c.count) for c in group.countries))}
 
@@ -95,6 +100,52 @@ def region_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
 def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:
     page = model.page_by_slug[slug]
     return {"page": page, "body": Body(page.body)}
+
+
+def map_context(model: SiteModel, ref, views: SiteViews) -> dict:
+    places = city_places(model, model.studies)
+    marks = tuple(mark for mark, _ in places)
+    return {"map": world_map(marks, {s.country.code for s in model.studies}, label="Map of the learning cities"),
+            "cities": places, "unplaced": len(model.studies) - sum(m.count for m in marks)}
+
+
+def city_marks(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[CityMark, ...]:
+    return tuple(mark for mark, _ in city_places(model, studies))
+
+
+def city_places(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[tuple[CityMark, str], ...]:
+    """(mark, site path it links to) of each city (name and country) of `studies` that has coordinates,
+    where its newest case study places it; it links to that case study, or to the country's page when
+    the city has several."""
+    found: dict[tuple[str, str], list[CaseStudy]] = {}
+    for study in studies:
+        if study.coordinates is not None:
+            found.setdefault((study.city, study.country.code), []).append(study)
+    marks = []
+    for (city, _), placed in found.items():
+        first = placed[0]
+        path = (model.routes.path("case_study", first.slug) if len(placed) == 1
+                else model.country_by_code[first.country.code].path)
+        marks.append((CityMark(city, first.country.name, len(placed), model.urls.url(path), *first.coordinates), path))
+    return tuple(sorted(marks, key=lambda m: (m[0].name, m[0].country)))
+
+
+def focus_map(model: SiteModel, studies: tuple[CaseStudy, ...], label: str):
+    """A map cropped to the cities of `studies` (a country's or a region's); None when none has coordinates."""
+    marks = city_marks(model, studies)
+    if not marks:
+        return None
+    return world_map(marks, {s.country.code for s in studies}, label=label, focus=focus_box(marks), size="small")
+
+
+def search_context(model: SiteModel, ref, views: SiteViews) -> dict:
+    """The search page's filters: each (name, label, values), as case-study pages spell them for the index."""
+    return {"facets": (
+        ("theme", "Theme", tuple(t.theme.name for t in views.themes if t.studies)),
+        ("country", "Country", tuple(sorted({s.country.name for s in model.studies}))),
+        ("region", "UNESCO region", tuple(r.region.name for r in views.regions if r.studies)),
+        ("year", "Year", tuple(str(y) for y in sorted({s.date.year for s in model.studies}, reverse=True))),
+    )}
 
 
 def sitemap_context(model: SiteModel, ref, views: SiteViews) -> dict:
@@ -119,10 +170,13 @@ OUTPUTS: tuple[Output, ...] = (
     Output("region", "regions/{slug}/", "region.html", listed("region_pages"), region_context),
     Output("page", "{slug}/", "page.html",
            lambda model: ((model.routes.path("page", p.slug), p.slug) for p in model.pages), page_context),
+    Output("map", "map/", "map.html", single("map"), map_context),
+    Output("search", "search/", "search.html", single("search"), search_context),
     Output("404", "404.html", "404.html", single("404"), nothing, in_sitemap=False),
     Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
     Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False),
     Output("static", "static/{slug}", None),  # the theme's static files, copied
+    Output("search_index", "pagefind/{slug}", None),  # the search index (write/search.py)
 )
 
 BY_KIND: dict[str, Output] = {output.kind: output for output in OUTPUTS}

@@ -1,0 +1,176 @@
+"""Write stage, search: the Pagefind index of the site's pages, made inside the build's transaction.
+
+Pagefind (PyPI `pagefind[bin]`: its binary comes in the wheel and runs
+offline) reads HTML pages and writes a static index, and the JavaScript that
+searches it, under `pagefind/` in the site. The templates mark what it reads:
+`data-pagefind-body` on what a result is made of (case studies and free
+pages), `data-pagefind-filter` and `data-pagefind-meta` for the filters and
+what a result shows.
+
+It runs after every page is written into the stage and before the commit, so
+a failed index fails the build and the output folder never holds an index of
+pages other than its own. Pagefind reads a folder: a build into a new folder
+has every page in its stage, but a build into a folder of its own stages only
+the pages that changed. The pages are therefore gathered as hard links (copies
+where a link cannot be made) in a temporary folder beside the output, which is
+removed afterwards.
+
+The index depends on the pages' bytes, Pagefind's version and the language
+it is told to read: when none of them changed and the index files are still
+in place, they are kept as they are.
+
+Pagefind 1.5 writes the values of each filter in an order that changes from
+run to run (a hash map's), and names the files after their bytes. sitegen's
+output must be the same for the same input, so `canonical_filters` sorts them
+and names the files again. It reads Pagefind's own file format (gzip, a
+`pagefind_dcd` mark, then CBOR), which is why `pagefind-bin` is pinned to one
+release; tests index one site twice and compare every byte.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cbor2
+
+BUNDLE = "pagefind"  # the folder of the index in the site
+DISTRIBUTION = "pagefind-bin"  # the package that holds the binary (`pagefind[bin]`)
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """What the cache remembers of the last index: what it was made from, and its files."""
+
+    key: str = ""
+    files: tuple[str, ...] = ()  # output paths, "pagefind/..."
+
+
+class SearchFailed(Exception):
+    """Pagefind could not be run, or stopped with an error (its own words are in the message)."""
+
+
+def index_key(pages: dict[str, str], language: str) -> str:
+    """A digest of everything the index is made from: each page's path and bytes (as their digest),
+    the language, and Pagefind's version."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{pagefind_version()}\0{language}\0".encode())
+    for path in sorted(pages):
+        h.update(f"{path}\0{pages[path]}\0".encode())
+    return h.hexdigest()
+
+
+def pagefind_version() -> str:
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+def executable() -> Path:
+    """The Pagefind binary of the installed `pagefind-bin`."""
+    try:
+        import pagefind_bin
+    except ImportError as exc:
+        raise SearchFailed("the search indexer (the Python package pagefind-bin) is not installed: "
+                           "install sitegen again (pip install -e .)") from exc
+    return pagefind_bin.get_executable()
+
+
+def build_index(target, pages: dict[str, str], language: str, previous: SearchIndex) -> tuple[SearchIndex, set[str]]:
+    """Index `pages` (output path -> digest of its bytes, HTML pages only) into `target`'s stage.
+
+    Returns the new index and the files written for it (none when the last index still holds).
+    Raises SearchFailed when Pagefind cannot index.
+    """
+    key = index_key(pages, language)
+    if key == previous.key and previous.files and all((target.root / f).is_file() for f in previous.files):
+        return previous, set()
+    bundle = target.stage / BUNDLE
+    if bundle.exists():  # left by an earlier attempt of this build: the stage is sitegen's
+        shutil.rmtree(bundle)
+    with tempfile.TemporaryDirectory(prefix=".sitegen-search-", dir=target.stage.parent) as folder:
+        gather(target, sorted(pages), Path(folder))
+        run_pagefind(Path(folder), bundle, language)
+    canonical_filters(bundle)
+    files = tuple(sorted(f"{BUNDLE}/{path.relative_to(bundle).as_posix()}"
+                         for path in bundle.rglob("*") if path.is_file()))
+    return SearchIndex(key, files), set(files)
+
+
+def gather(target, pages: list[str], folder: Path) -> None:
+    """Put each page (as this build leaves it: staged if written now, else in the output) into `folder`."""
+    made = set()
+    for rel in pages:
+        source = target.stage / rel
+        if not source.is_file():
+            source = target.root / rel
+        destination = folder / rel
+        parent = rel.rpartition("/")[0]
+        if parent not in made:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            made.add(parent)
+        try:
+            os.link(source, destination)
+        except OSError:  # another file system, or links not allowed
+            shutil.copyfile(source, destination)
+
+
+def run_pagefind(site: Path, bundle: Path, language: str) -> None:
+    command = [str(executable()), "--site", str(site), "--output-path", str(bundle),
+               "--force-language", language, "--silent"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise SearchFailed(f"the search indexer could not start: {exc.strerror}") from exc
+    if done.returncode != 0:
+        said = " ".join((done.stderr or done.stdout).split())[-500:]
+        raise SearchFailed(f"the search indexer stopped with status {done.returncode}: {said or 'no message'}")
+
+
+MARK = b"pagefind_dcd"  # what Pagefind's index files start with, once unzipped
+
+
+def read_cbor(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(MARK):
+        raise SearchFailed(f"the search index file {path.name} is not in the format sitegen reads (Pagefind "
+                           f"{pagefind_version()}): install the version sitegen pins")
+    return cbor2.loads(data[len(MARK):])
+
+
+def write_cbor(folder: Path, stem: str, suffix: str, value) -> str:
+    """Write `value` as Pagefind does, named `<stem>_<digest>.<suffix>`; returns the name without the suffix."""
+    data = gzip.compress(MARK + cbor2.dumps(value), mtime=0)
+    name = f"{stem}_{hashlib.blake2b(data, digest_size=8).hexdigest()[:10]}"
+    (folder / f"{name}.{suffix}").write_bytes(data)
+    return name
+
+
+def canonical_filters(bundle: Path) -> None:
+    """Sort the values of every filter, and the filters in the metadata file, and rename the files
+    after their new bytes, so that the same pages always give the same index."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
+        meta = read_cbor(meta_path)
+        stem = language["hash"].split("_")[0]
+        filters = []
+        for name, digest in meta[3]:
+            path = bundle / "filter" / f"{digest}.pf_filter"
+            filter_name, values = read_cbor(path)
+            path.unlink()
+            filters.append([name, write_cbor(path.parent, stem, "pf_filter", [filter_name, sorted(values)])])
+        meta[3] = sorted(filters)
+        meta_path.unlink()
+        language["hash"] = write_cbor(bundle, "pagefind." + stem, "pf_meta", meta).removeprefix("pagefind.")
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
