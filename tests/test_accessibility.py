@@ -186,10 +186,33 @@ def test_tap_targets_are_at_least_24px(page, site_url, name):
     open_page(page, site_url + PAGES[name])
     small = page.evaluate("""() => [...document.querySelectorAll(
             '.site-nav a, .brand, .breadcrumbs a, .chip, .site-footer-links a, .section-head > a, .stats a')]
+        .filter(a => a.getClientRects().length > 0)  // not shown at this width (the footer has it)
         .map(a => ({text: a.textContent.trim(), box: a.getBoundingClientRect()}))
         .filter(t => t.box.height < 24 || t.box.width < 24)
         .map(t => `${t.text}: ${Math.round(t.box.width)}x${Math.round(t.box.height)}`)""")
     assert small == [], f"tap targets smaller than 24 px: {small}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(1280, 800), (375, 812), (320, 640)])
+def test_the_first_screen_of_the_home_page_shows_the_showcase(page, site_url, width, height):
+    """Search, the way to the map and the first case-study cards, without scrolling; one row of menu."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, site_url)
+    seen = page.evaluate("""() => {
+        const bottom = s => { const e = document.querySelector(s); return e && e.getBoundingClientRect().bottom; };
+        const rows = new Set([...document.querySelectorAll('.site-nav li')].filter(li => li.getClientRects().length)
+            .map(li => Math.round(li.getBoundingClientRect().top)));
+        return {search: bottom('#sg-site-q'), map: bottom('.home-ways a[href$="/map/"]'),
+                card: document.querySelector('.card').getBoundingClientRect().top, rows: rows.size};
+    }""")
+    if width >= 375:
+        assert seen["search"] <= height and seen["map"] <= height and seen["card"] < height - 40, seen
+    assert seen["rows"] == 1, seen
+    hidden = page.eval_on_selector_all(".site-nav a", "as => as.filter(a => !a.getClientRects().length)"
+                                       ".map(a => a.getAttribute('href'))")
+    footer = page.eval_on_selector_all(".site-footer-links a", "as => as.map(a => a.getAttribute('href'))")
+    assert set(hidden) - {BASE} <= set(footer), "what the phone menu leaves out, the footer has"
 
 
 @pytest.mark.browser

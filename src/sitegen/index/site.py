@@ -20,8 +20,10 @@ from ..model.urls import Routes, Urls
 RELATED_COUNT = 3
 LATEST_COUNT = 6
 PER_PAGE = 24  # case studies per list page
-NAVIGATION = (("Home", "home"), ("Case studies", "case_studies"), ("Map", "map"), ("Countries", "countries"),
-              ("Themes", "themes"), ("Regions", "regions"))  # the main menu, before free pages with `menu:`
+# The main menu, before free pages with `menu:`: (label, kind, shown on phones too). On a narrow
+# screen the menu keeps to one row; the others are in the footer (and the site's name leads home).
+NAVIGATION = (("Home", "home", False), ("Case studies", "case_studies", True), ("Map", "map", True),
+              ("Countries", "countries", True), ("Themes", "themes", True), ("Regions", "regions", False))
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def paginate(routes: Routes, base: str, items: tuple[CaseStudy, ...], owner: str
 class NavItem:
     label: str
     path: str
+    on_phones: bool = False  # also in the header of a narrow screen (every item is in the footer)
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ def region_group(routes: Routes, region: Region, studies: list[CaseStudy], count
 
 
 def navigation(routes: Routes, pages: tuple[Page, ...]) -> tuple[NavItem, ...]:
-    items = [NavItem(label, routes.path(kind)) for label, kind in NAVIGATION]
+    items = [NavItem(label, routes.path(kind), on_phones) for label, kind, on_phones in NAVIGATION]
     menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.slug))
     items += [NavItem(p.title, routes.path("page", p.slug)) for p in menu]
     return tuple(items)

@@ -60,9 +60,16 @@ def nothing(model: SiteModel, ref, views: SiteViews) -> dict:
 
 def home_context(model: SiteModel, ref, views: SiteViews) -> dict:
     home = model.content.home
+    about = model.page_by_slug.get(ABOUT)
     return {"home": home, "home_body": Body(home.body) if home.body else None,
             "latest": views.list_of(model.latest), "study_count": len(model.studies),
-            "countries": views.countries, "themes": views.themes, "regions": views.regions}
+            "countries": views.countries, "themes": views.themes, "regions": views.regions,
+            "about": (about.title, model.routes.path("page", ABOUT)) if about else None,
+            "map": world_map(city_marks(model, model.studies), {s.country.code for s in model.studies},
+                             label="Map of the learning cities", size="small")}
+
+
+ABOUT = "about"  # the free page the home page's lead points to, when the site has one
 
 
 def list_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
