@@ -26,6 +26,7 @@ PAGES = {
     "theme": "themes/health-wellbeing/",
     "region": "regions/asia-pacific/",
     "map": "map/",
+    "cities": "cities/",
     "search": "search/",
     "404": "no/such/page/",  # missing: the server answers with 404.html
 }

@@ -90,7 +90,8 @@ def test_every_page_kind_is_written(rich_built):
         assert (out / name).is_file(), name
     html_files = list(out.rglob("*.html"))
     assert f"Built {len(html_files)} pages" in proc.stdout
-    assert len(html_files) == 23  # home, list, 3 studies, 1+3 countries, 1+3 themes, 1+5 regions, about, map, search, 404
+    assert len(html_files) == 24  # home, list, 3 studies, 1+3 countries, 1+3 themes, 1+5 regions, about, map, cities,
+    # search, 404
 
 
 def test_case_study_page_shows_its_facts_and_links(rich_built):

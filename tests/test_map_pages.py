@@ -9,6 +9,7 @@ the keyboard alone.
 from __future__ import annotations
 
 import gzip
+import html as html_text
 import re
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def test_the_map_page_links_every_city_that_has_coordinates(showcase):
     assert links["Kashan, Iran: 1 case study"] == BASE + "case-studies/kashan-health-tv/"
     for label, href in links.items():
         assert re.fullmatch(r".+, .+: \d+ case stud(y|ies)", label), label
-        assert (showcase / href.removeprefix(BASE) / "index.html").is_file(), href
+        page, _, anchor = href.removeprefix(BASE).partition("#")
+        target = (showcase / page / "index.html")
+        assert target.is_file() and (not anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8")), href
     listed = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>, ([^<]+) <span class="count">', html)
     assert len(listed) == len(links), "the list under the map names every city on it"
     unplaced = sum("coordinates" not in s for s in studies)
@@ -105,3 +108,23 @@ def test_a_city_on_the_map_is_followed_with_the_keyboard_alone(page, showcase, s
     assert float(ring.removesuffix("px")) >= 3, "the focused city shows it"
     page.keyboard.press("Enter")
     page.wait_for_url("**/case-studies/kashan-health-tv/")
+
+
+def test_the_cities_index_lists_every_city_a_to_z_and_the_map_leads_to_a_city_of_several(site, tmp_path):
+    site.study("kashan-2", title="A second one in Kashan", coordinates="[33.99, 51.44]")
+    site.study("bouake", title="Bouaké wins", city="Bouaké", country="CI", coordinates="[7.69, -5.03]")
+    site.study("athens", title="Athens learns", city="Athens", country="GR")
+    site.study("athens-us", title="Athens, Georgia", city="Athens", country="US")
+    out = tmp_path / "out"
+    assert pipeline.build(pipeline.BuildOptions(content=site.root, output=out, templates=ROOT / "templates",
+                                                cache_dir=None)).ok
+    html = (out / "cities" / "index.html").read_text(encoding="utf-8")
+    letters = re.findall(r'<h2 id="sg-letter-\d+">([^<]+)</h2>', html)
+    assert letters == ["A", "B", "K"], "Bouaké is filed under B"
+    names = re.findall(r'<li id="([^"]+)">\s*<h3 class="city-name">([^,]+), <a href="[^"]+">([^<]+)</a>', html)
+    assert [(n, html_text.unescape(c)) for _, n, c in names] == [("Athens", "Greece"), ("Athens", "United States"), ("Bouaké", "Côte d'Ivoire"),
+                                             ("Kashan", "Iran")]
+    kashan = html.split('id="sg-kashan-ir"', 1)[1].split("</ul>", 1)[0]
+    assert kashan.count("<li>") == 2
+    world = city_links(svg_of((out / "map" / "index.html").read_text(encoding="utf-8")))
+    assert world["Kashan, Iran: 2 case studies"].endswith("/cities/#sg-kashan-ir")

@@ -23,7 +23,8 @@ PER_PAGE = 24  # case studies per list page
 # The main menu, before free pages with `menu:`: (label, kind, shown on phones too). On a narrow
 # screen the menu keeps to one row; the others are in the footer (and the site's name leads home).
 NAVIGATION = (("Home", "home", False), ("Case studies", "case_studies", True), ("Map", "map", True),
-              ("Countries", "countries", True), ("Themes", "themes", True), ("Regions", "regions", False))
+              ("Cities", "cities", False), ("Countries", "countries", True), ("Themes", "themes", True),
+              ("Regions", "regions", False))
 
 
 @dataclass(frozen=True)

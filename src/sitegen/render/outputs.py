@@ -19,8 +19,11 @@ the render worker converts (its digest is that of the Markdown source).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from slugify import slugify
 
 from ..index.site import Pager, SiteModel
 from ..model.records import CaseStudy
@@ -116,24 +119,64 @@ def map_context(model: SiteModel, ref, views: SiteViews) -> dict:
             "cities": places, "unplaced": len(model.studies) - sum(m.count for m in marks)}
 
 
+@dataclass(frozen=True)
+class City:
+    """A city of the A-Z index: its name, country, anchor on the index, and its case studies (title, path)."""
+
+    name: str
+    country: str
+    country_path: str
+    anchor: str
+    studies: tuple[tuple[str, str], ...]
+
+
+def cities_context(model: SiteModel, ref, views: SiteViews) -> dict:
+    """The cities A to Z, grouped under their first letter (accents set aside: Bouaké is under B)."""
+    by_letter: dict[str, list[City]] = {}
+    for city in all_cities(model):
+        by_letter.setdefault(sort_key(city.name)[:1].upper() or "#", []).append(city)
+    return {"letters": tuple((letter, tuple(cities)) for letter, cities in sorted(by_letter.items()))}
+
+
+def all_cities(model: SiteModel) -> tuple[City, ...]:
+    found: dict[tuple[str, str], list[CaseStudy]] = {}
+    for study in model.studies:
+        found.setdefault((study.city, study.country.code), []).append(study)
+    cities = (City(name, placed[0].country.name, model.country_by_code[code].path, city_anchor(name, code),
+                   tuple((s.title, model.routes.path("case_study", s.slug)) for s in placed))
+              for (name, code), placed in found.items())
+    return tuple(sorted(cities, key=lambda c: (sort_key(c.name), c.name, c.country)))
+
+
+def sort_key(name: str) -> str:
+    """A city's name as an index sorts it: case and accents set aside."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(ch))
+
+
+def city_anchor(name: str, country_code: str) -> str:
+    """A city's place on the A-Z index (its id there is "sg-" and this, like every id the theme makes)."""
+    return f"{slugify(name) or 'city'}-{country_code.lower()}"
+
+
 def city_marks(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[CityMark, ...]:
     return tuple(mark for mark, _ in city_places(model, studies))
 
 
 def city_places(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[tuple[CityMark, str], ...]:
-    """(mark, site path it links to) of each city (name and country) of `studies` that has coordinates,
-    where its newest case study places it; it links to that case study, or to the country's page when
-    the city has several."""
+    """(mark, site path it links to) of each city (name and country) of `studies`, where its newest case
+    study with coordinates places it (a city none places is left out); it links to its case study, or
+    to the city in the A-Z index when it has several."""
     found: dict[tuple[str, str], list[CaseStudy]] = {}
     for study in studies:
-        if study.coordinates is not None:
-            found.setdefault((study.city, study.country.code), []).append(study)
+        found.setdefault((study.city, study.country.code), []).append(study)
     marks = []
-    for (city, _), placed in found.items():
-        first = placed[0]
-        path = (model.routes.path("case_study", first.slug) if len(placed) == 1
-                else model.country_by_code[first.country.code].path)
-        marks.append((CityMark(city, first.country.name, len(placed), model.urls.url(path), *first.coordinates), path))
+    for (city, _), listed in found.items():
+        placed = next((s for s in listed if s.coordinates is not None), None)
+        if placed is None:
+            continue
+        path = (model.routes.path("case_study", placed.slug) if len(listed) == 1
+                else f"{model.routes.path('cities')}#sg-{city_anchor(city, placed.country.code)}")
+        marks.append((CityMark(city, placed.country.name, len(listed), model.urls.url(path), *placed.coordinates), path))
     return tuple(sorted(marks, key=lambda m: (m[0].name, m[0].country)))
 
 
@@ -178,6 +221,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("page", "{slug}/", "page.html",
            lambda model: ((model.routes.path("page", p.slug), p.slug) for p in model.pages), page_context),
     Output("map", "map/", "map.html", single("map"), map_context),
+    Output("cities", "cities/", "cities.html", single("cities"), cities_context),
     Output("search", "search/", "search.html", single("search"), search_context),
     Output("404", "404.html", "404.html", single("404"), nothing, in_sitemap=False),
     Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
