@@ -128,6 +128,8 @@ class SiteModel:
     content_by_slug: dict[str, CaseStudy] = field(repr=False)
     page_by_slug: dict[str, Page] = field(repr=False)
     asset_set: frozenset[str] = field(repr=False)
+    # slug -> (its first theme's id, the next newer and the next older case study of that theme, or None)
+    theme_trail: dict[str, tuple[str, CaseStudy | None, CaseStudy | None]] = field(default_factory=dict, repr=False)
     listing: tuple[Pager, ...] = ()  # the pages of /case-studies/
     country_pages: tuple[Pager, ...] = ()
     theme_pages: tuple[Pager, ...] = ()
@@ -176,6 +178,7 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         regions=region_groups,
         nav=navigation(routes, pages),
         related=related_studies(studies, by_country, by_theme),
+        theme_trail=theme_trail(studies, by_theme),
         sources=sources,
         country_by_code={g.country.code: g for g in country_groups},
         theme_by_id={g.theme.id: g for g in theme_groups},
@@ -202,6 +205,17 @@ def navigation(routes: Routes, pages: tuple[Page, ...]) -> tuple[NavItem, ...]:
     menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.slug))
     items += [NavItem(p.title, routes.path("page", p.slug)) for p in menu]
     return tuple(items)
+
+
+def theme_trail(studies, by_theme) -> dict[str, tuple[str, CaseStudy | None, CaseStudy | None]]:
+    """For each study with a theme: its first theme, and its newer and older neighbours in that theme's list."""
+    trail = {}
+    for theme_id, group in by_theme.items():
+        for i, study in enumerate(group):
+            if study.themes[0].id == theme_id:
+                trail[study.slug] = (theme_id, group[i - 1] if i > 0 else None,
+                                     group[i + 1] if i + 1 < len(group) else None)
+    return trail
 
 
 def related_studies(studies, by_country, by_theme) -> dict[str, tuple[CaseStudy, ...]]:

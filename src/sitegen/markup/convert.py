@@ -91,6 +91,7 @@ class Rendered:
     problems: tuple[LinkProblem, ...] = ()
     lookups: tuple = ()  # (target, (site path or None, is an asset)) for every relative link: what the HTML depends on
     headings: tuple[Heading, ...] = ()  # only when the Converter audits (every build and check do)
+    sections: tuple[tuple[str, str], ...] = ()  # (id, text) of each second-level heading: "On this page"
 
 
 @dataclass
@@ -308,8 +309,9 @@ class Converter:
             ctx.problems.extend(heading_problems(headings))
         if self.placeholders and (left := placeholder_problem(text)) is not None:
             ctx.problems.append(left)
+        sections = tuple((t["id"], html.unescape(t["name"])) for t in self.md.toc_tokens if t["level"] == 2)
         return Rendered(safe, tuple(ctx.problems + unlisted_problems(ctx)),
-                        tuple(sorted(ctx.lookups.items())), headings)
+                        tuple(sorted(ctx.lookups.items())), headings, sections)
 
 
 def placeholder_problem(text: Text) -> LinkProblem | None:

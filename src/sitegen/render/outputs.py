@@ -22,6 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from slugify import slugify
 
@@ -79,9 +80,26 @@ def list_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
     return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "country_count": len(model.countries)}
 
 
+MORE_FROM_COUNTRY = 5  # links under "More from <country>" on a case study
+
+
 def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
     item, body = views.pages[study.slug]
-    return {"item": item, "body": body, "related": views.list_of(model.related[study.slug])}
+    related = model.related[study.slug]
+    country = model.country_by_code[study.country.code]
+    shown = {study.slug} | {s.slug for s in related}
+    more = tuple(islice((link(model, s) for s in country.studies if s.slug not in shown), MORE_FROM_COUNTRY))
+    trail = model.theme_trail.get(study.slug)
+    return {"item": item, "body": body, "related": views.list_of(related),
+            "more_from_country": (more, len(country.studies)),
+            "theme_trail": None if trail is None else (
+                model.theme_by_id[trail[0]].theme.name, model.theme_by_id[trail[0]].path,
+                link(model, trail[1]) if trail[1] else None, link(model, trail[2]) if trail[2] else None)}
+
+
+def link(model: SiteModel, study: CaseStudy) -> tuple[str, str]:
+    """(title, site path) of a case study, for a plain link to it."""
+    return study.title, model.routes.path("case_study", study.slug)
 
 
 def country_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:

@@ -201,12 +201,14 @@ class Worker:
         return [self.render(jobs[i]) for i in batch]
 
     def convert_bodies(self, context: dict, report: Report) -> Rendered | None:
-        """Put the HTML of each `Body` in the context in its place; its link problems go to `report`."""
+        """Put the HTML of each `Body` in the context in its place, and its sections (see `Rendered`)
+        under `<key>_sections`; its link problems go to `report`."""
         rendered = None
-        for key, value in context.items():
+        for key, value in list(context.items()):
             if isinstance(value, Body):
                 rendered = self.converter.convert(self.options.body(value.text))
                 context[key] = Markup(rendered.html)
+                context[f"{key}_sections"] = rendered.sections
                 source = self.model.content.root / value.text.rel
                 for p in rendered.problems:  # with the severities `sitegen check` gives them
                     report.add(source, p.line, ERROR if p.fatal else p.severity, p.message, p.fix, p.column)
