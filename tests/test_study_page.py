@@ -1,13 +1,16 @@
-"""What a case-study page offers besides its text: "On this page", its neighbours in its first theme,
-and more from its country; built from real files and read back."""
+"""What a case-study page offers besides its text ("On this page", its neighbours in its first theme,
+more from its country), and how lists show case studies (cards, years); built from real files and read back."""
 
 from __future__ import annotations
 
 import re
 
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.build import pipeline
+from sitegen.render.views import cut_at_sentence
 
 
 def build_site(site, tmp_path):
@@ -59,3 +62,41 @@ def test_more_from_the_country_leaves_out_what_related_shows(site, tmp_path):
     listed = re.findall(r'case-studies/(iran-\d|kashan-health-tv)/', more)
     assert listed and len(listed) <= 5 and "iran-4" not in listed and not set(listed) & related
     assert "All 10 case studies from Iran" in more
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab .!?,;:。؟") + ["word", "Kashan", ". ", "? "]), max_size=200).map("".join),
+       st.integers(min_value=10, max_value=300))
+def test_a_card_summary_is_whole_sentences_or_whole_words_within_its_limit(text, limit):
+    cut = cut_at_sentence(text, limit)
+    if len(text) <= limit:
+        assert cut == text
+        return
+    assert len(cut) <= limit
+    if cut.endswith("…"):
+        kept = cut[:-1]
+        assert text.startswith(kept)
+        assert kept == "" or len(kept) < limit and (text[len(kept)] in " ,;:" or kept == text[:limit - 1])
+    else:
+        assert text.startswith(cut) and cut.endswith(tuple(".!?。؟")) and len(cut) >= limit // 3
+        assert text[len(cut):len(cut) + 1] in (" ", "") or cut.endswith("。")
+
+
+def test_cards_leave_off_the_chip_of_the_page_they_are_on_and_the_pager_shows_years(site, tmp_path):
+    for n in range(30):
+        site.study(f"s{n:02d}", title=f"Study {n}", date=f"{2000 + n}-05-01", themes="[literacy, health-wellbeing]",
+                   summary="First sentence here. " + "Second sentence, which runs on and on. " * 8)
+    out = build_site(site, tmp_path)
+    literacy = (out / "themes" / "literacy" / "index.html").read_text(encoding="utf-8")
+    cards = literacy.split('<ul class="cards">', 1)[1]
+    assert "themes/literacy/" not in cards.split("</ul>\n</nav>")[0].split('class="pager"')[0]
+    assert "themes/health-wellbeing/" in cards and "countries/iran/" in cards
+    iran = (out / "countries" / "iran" / "index.html").read_text(encoding="utf-8")
+    assert "chip-country" not in iran
+    summaries = re.findall(r'<p class="card-summary">([^<]*)</p>', literacy)
+    assert summaries and all(len(s) <= 220 and s.endswith(".") for s in summaries)
+    listing = (out / "case-studies" / "index.html").read_text(encoding="utf-8")
+    assert "Page 1 of 2: 2029–2007" in listing  # 24 a page: 2029 down to 2007, and the 2021 one
+    years = re.findall(r'<nav class="years".*?</nav>', listing, re.S)[0]
+    assert re.search(r'href="[^"]*/case-studies/page/2/#sg-year-2000">2000<', years)
+    assert 'id="sg-year-2029"' in listing

@@ -57,6 +57,8 @@ class Place:
     number: int  # 1-based
     total: int  # how many items the whole list has
     paths: tuple[str, ...]  # the site path of every page of the list, first page first
+    spans: tuple[tuple[int, int], ...] = ()  # (newest, oldest) year on each page, first page first
+    years: tuple[tuple[int, int], ...] = ()  # (year, number of the first page that has it), newest first
 
     @property
     def count(self) -> int:
@@ -97,8 +99,14 @@ def paginate(routes: Routes, base: str, items: tuple[CaseStudy, ...], owner: str
              per_page: int = PER_PAGE) -> tuple[Pager, ...]:
     count = max(1, -(-len(items) // per_page))
     paths = tuple(routes.page(base, n) for n in range(1, count + 1))
-    return tuple(Pager(owner, items[n * per_page:(n + 1) * per_page], Place(n + 1, len(items), paths))
-                 for n in range(count))
+    pages = [items[n * per_page:(n + 1) * per_page] for n in range(count)]
+    spans = tuple((page[0].date.year, page[-1].date.year) if page else (0, 0) for page in pages)
+    years: dict[int, int] = {}
+    for number, page in enumerate(pages, start=1):
+        for study in page:
+            years.setdefault(study.date.year, number)
+    found = tuple(years.items())
+    return tuple(Pager(owner, page, Place(n + 1, len(items), paths, spans, found)) for n, page in enumerate(pages))
 
 
 @dataclass(frozen=True)

@@ -89,13 +89,13 @@ class CardMemo:
     template that defines it stays a visible dependency of the pages.
     """
 
-    cards: dict = field(default_factory=dict)  # (macro, card, heading level) -> Markup
+    cards: dict = field(default_factory=dict)  # (macro, card, heading level, page it is on) -> Markup
 
-    def __call__(self, macro, item, level: int = 2):
-        key = (macro, item, level)
+    def __call__(self, macro, item, level: int = 2, hide: str = ""):
+        key = (macro, item, level, hide)
         html = self.cards.get(key)
         if html is None:
-            html = self.cards[key] = macro(item, level)
+            html = self.cards[key] = macro(item, level, hide)
         return html
 
 

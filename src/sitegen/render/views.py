@@ -119,7 +119,7 @@ class SiteViews:
         return self.again(tuple(map(id, cards)), cards)
 
     def place(self, place: Place) -> Place:
-        return self.again((place.number, place.total, place.paths), place)
+        return self.again((place.number, place.total, place.paths, place.spans, place.years), place)
 
     def again(self, key, value):
         """`value`, or the object handed out for `key` in the last build (kept alive with it)."""
@@ -128,13 +128,29 @@ class SiteViews:
         return known
 
 
+CARD_SUMMARY = 220  # characters of a summary a card shows at most (the case study's own page shows it all)
+SENTENCE_ENDS = (". ", "! ", "? ", "。", "！", "？", "؟ ", "। ")  # where a sentence ends, and the next may start
+
+
 def summary_of(study: CaseStudy) -> str:
     return study.summary or study.excerpt
 
 
+def cut_at_sentence(text: str, limit: int = CARD_SUMMARY) -> str:
+    """`text` if it fits in `limit` characters; else its sentences that fit, whole, when they fill a
+    third of it or more; else its words that fit, and an ellipsis."""
+    if len(text) <= limit:
+        return text
+    end = max(text.rfind(mark, 0, limit) + len(mark.rstrip()) for mark in SENTENCE_ENDS)
+    if end >= limit // 3 and text[:end].strip():
+        return text[:end].rstrip()
+    space = text.rfind(" ", 0, limit)
+    return (text[:space] if space > 0 else text[:limit - 1]).rstrip(" ,;:") + "…"
+
+
 def make_card(study: CaseStudy, model: SiteModel) -> StudyCard:
     routes = model.routes
-    return StudyCard(study.slug, routes.path("case_study", study.slug), study.title, summary_of(study),
+    return StudyCard(study.slug, routes.path("case_study", study.slug), study.title, cut_at_sentence(summary_of(study)),
                      study.city, study.city_native, study.city_native_lang, study.country,
                      routes.path("country", study.country.slug), study.region, study.themes, study.date,
                      study.image, study.draft, study.lang)
@@ -159,7 +175,7 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
         known = memo.get(id(study))
         if known is None or known[0] is not study:
             card = make_card(study, model)
-            known = (study, card, (StudyView(study, card.path, card.summary), Body(study.body)))
+            known = (study, card, (StudyView(study, card.path, summary_of(study)), Body(study.body)))
             if digester is not None:  # views kept from the last build keep their digests too
                 derive(digester, known, known_cards, card_digests)
         kept[id(study)] = known
