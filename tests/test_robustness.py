@@ -349,7 +349,7 @@ def test_the_whole_pipeline_builds_or_reports(pipeline_folder, compiled, data):
     shutil.rmtree(output, ignore_errors=True)
     result = pipeline.build(pipeline.BuildOptions(content=pipeline_folder.root, output=output,
                                                   templates=ROOT / "templates", cache_dir=None, jobs=1,
-                                                  compiled=compiled))
+                                                  compiled=compiled, search=False))  # the pages, not their index
     event("built" if result.ok else "refused with errors")
     if result.ok:
         for study in result.model.studies:

@@ -73,6 +73,9 @@ class AuthorActions(RuleBasedStateMachine):
 
     def options(self, output: Path, jobs: int = 1, cache: bool = True, **extra) -> pipeline.BuildOptions:
         extra.setdefault("compiled", self.warm_compiled if cache else self.clean_compiled)
+        # No search index: it is made from the pages' bytes alone (write/search.py keys it on them), so
+        # equal pages give an equal index; tests/test_search.py builds it warm and clean and compares.
+        extra.setdefault("search", False)
         return pipeline.BuildOptions(content=self.site.root, output=output, templates=ROOT / "templates",
                                      cache_dir=self.root / ".cache" if cache else None, jobs=jobs, **extra)
 

@@ -92,10 +92,12 @@ class CardMemo:
     cards: dict = field(default_factory=dict)  # (macro, card, heading level, page it is on) -> Markup
 
     def __call__(self, macro, item, level: int = 2, hide: str = ""):
+        if "hide" not in getattr(macro, "arguments", ("hide",)):  # an override written before `hide` existed
+            hide = ""
         key = (macro, item, level, hide)
         html = self.cards.get(key)
         if html is None:
-            html = self.cards[key] = macro(item, level, hide)
+            html = self.cards[key] = macro(item, level, hide) if hide else macro(item, level)
         return html
 
 
