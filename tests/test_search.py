@@ -202,3 +202,16 @@ def test_without_script_the_search_page_points_to_the_indexes(browser, search_ur
         page.wait_for_url("**/themes/")
     finally:
         context.close()
+
+
+def test_the_preview_builds_no_index_so_a_save_is_not_held_back(site, tmp_path):
+    from argparse import Namespace
+
+    from sitegen.commands import serve
+
+    options = serve.build_options(Namespace(content=site.root, templates=ROOT / "templates", base_url=None,
+                                            no_drafts=False), tmp_path / "preview")
+    session = pipeline.Session(options)
+    assert session.rebuild().ok
+    assert not (tmp_path / "preview" / search.BUNDLE).exists()
+    assert (tmp_path / "preview" / "search" / "index.html").is_file()

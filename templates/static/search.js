@@ -119,7 +119,9 @@ async function run() {
     const pf = await index();
     found = await pf.search(asking.query || null, { filters: asking.filters });
   } catch (error) {
-    if (ticket === asked) status.textContent = "Search could not load. Browse the indexes below instead.";
+    if (ticket === asked) {
+      status.textContent = "Search could not load (the preview of sitegen serve makes no search index). Browse the indexes below instead.";
+    }
     throw error;
   }
   if (ticket !== asked || !found) return;

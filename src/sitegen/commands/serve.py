@@ -167,8 +167,11 @@ def check_builder(session: remote.RemoteSession, stop: Stop) -> None:
 
 
 def build_options(args, output: Path) -> pipeline.BuildOptions:
+    # No search index in the preview: Pagefind reads every page again on each save (some 30 s at
+    # 10,000 case studies), which would hold back every edit; the search page then says search
+    # could not load and links to the indexes, and `sitegen build` makes the index.
     return pipeline.BuildOptions(content=args.content, output=output, templates=args.templates,
-                                 base_url=args.base_url, drafts=not args.no_drafts)
+                                 base_url=args.base_url, drafts=not args.no_drafts, search=False)
 
 
 def announce(args, sockets: list, base_path: str) -> None:
