@@ -156,10 +156,16 @@ def cities_context(model: SiteModel, ref, views: SiteViews) -> dict:
     return {"letters": tuple((letter, tuple(cities)) for letter, cities in sorted(by_letter.items()))}
 
 
-def all_cities(model: SiteModel) -> tuple[City, ...]:
+def by_city(studies: Iterable[CaseStudy]) -> dict[tuple[str, str], list[CaseStudy]]:
+    """(city name, country code) -> its case studies, in the order given (newest first)."""
     found: dict[tuple[str, str], list[CaseStudy]] = {}
-    for study in model.studies:
+    for study in studies:
         found.setdefault((study.city, study.country.code), []).append(study)
+    return found
+
+
+def all_cities(model: SiteModel) -> tuple[City, ...]:
+    found = by_city(model.studies)
     cities = (City(name, placed[0].country.name, model.country_by_code[code].path, city_anchor(name, code),
                    tuple((s.title, model.routes.path("case_study", s.slug)) for s in placed))
               for (name, code), placed in found.items())
@@ -184,11 +190,8 @@ def city_places(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[tuple[C
     """(mark, site path it links to) of each city (name and country) of `studies`, where its newest case
     study with coordinates places it (a city none places is left out); it links to its case study, or
     to the city in the A-Z index when it has several."""
-    found: dict[tuple[str, str], list[CaseStudy]] = {}
-    for study in studies:
-        found.setdefault((study.city, study.country.code), []).append(study)
     marks = []
-    for (city, _), listed in found.items():
+    for (city, _), listed in by_city(studies).items():
         placed = next((s for s in listed if s.coordinates is not None), None)
         if placed is None:
             continue

@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -124,9 +124,15 @@ def world_map(
     """
     if size not in _GRAIN:
         raise ValueError(f"size must be 'full' or 'small', not {size!r}")
+    return _drawn(tuple(sorted(cities, key=_city_order)), frozenset(code.upper() for code in shaded), label, focus,
+                  size)
+
+
+# Every build makes the contexts of all pages again when anything changed (their digests decide what
+# renders), so each map would be drawn again, some 4 ms apiece; an unchanged map is drawn once per process.
+@lru_cache(maxsize=1024)
+def _drawn(marks: tuple[CityMark, ...], codes: frozenset[str], label: str, focus: Box | None, size: Size) -> Markup:
     view = _view(focus, size)
-    codes = frozenset(code.upper() for code in shaded)
-    marks = sorted(cities, key=_city_order)
     if view.focused:
         marks = [c for c in marks if _in_view(view, _place(c.lon, c.lat))]
     shapes = _world_shapes()
