@@ -92,6 +92,27 @@ def test_a_country_and_a_region_show_their_own_cities_on_their_first_page(site, 
     assert len(world) == 31 and not any("Unplaced" in label for label in world)
 
 
+def test_each_case_study_with_coordinates_has_a_locator_map_of_its_country(showcase):
+    for source in sorted((ROOT / "content" / "case-studies").glob("*.md")):
+        study = front_matter(source)
+        html = (showcase / "case-studies" / source.stem / "index.html").read_text(encoding="utf-8")
+        if "coordinates" not in study:
+            assert "map-figure--locator" not in html
+            continue
+        figure = re.search(r'<figure class="map-figure map-figure--locator" data-pagefind-ignore>(.*?)</figure>',
+                           html, re.S)
+        assert figure, study["title"]
+        svg = svg_of(figure.group(1))
+        city = html_text.unescape(study["city"].strip('"'))
+        assert svg.get("aria-label").startswith(f"{city} on a map of ")
+        [(label, href)] = city_links(svg).items()
+        assert label.startswith(f"{city}, ")
+        page, _, anchor = href.removeprefix(BASE).partition("#")
+        assert page == "cities/" and f'id="{anchor}"' in (showcase / "cities" / "index.html").read_text(encoding="utf-8")
+        assert svg.findall(f".//{SVG}path[@class='map-country map-country--has']"), "its country is shaded"
+        assert "imply no opinion" in figure.group(1)
+
+
 @pytest.mark.spread
 def test_a_city_on_the_map_is_followed_with_the_keyboard_alone(page, showcase, static_server):
     url = static_server(showcase, BASE)

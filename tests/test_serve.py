@@ -157,6 +157,28 @@ def test_an_edited_title_appears_in_the_open_page(site, preview, page):
 
 
 @pytest.mark.browser
+def test_search_in_the_preview_finds_an_edit_once_the_page_has_reloaded(site, preview, page):
+    server = preview(site.root)
+    status, _, _ = wait_for_http(server.port, BASE + "pagefind/pagefind-entry.json",
+                                 lambda status, _: status == 200, timeout=START_SECONDS)
+    assert status == 200, "the first index is made after the first build"
+    page.goto(server.url(STUDY_PAGE))
+    wait_connected(page)
+    site.study("kashan-health-tv", title="Quorblex Lessons On Local Television")
+    expect(page.locator("h1")).to_contain_text("Quorblex", timeout=WAIT_MS)  # the page first, then the index
+    deadline = time.monotonic() + START_SECONDS
+    found: list[str] = []
+    while not found and time.monotonic() < deadline:
+        page.goto(server.url("search/?q=quorblex"))
+        page.wait_for_function("() => { const s = document.getElementById('sg-search-status').textContent;"
+                               " return s && !s.startsWith('Searching'); }", timeout=WAIT_MS)
+        found = [a.get_attribute("href") for a in page.query_selector_all(".search-result-title a")]
+        time.sleep(0.2)
+    assert found == [BASE + STUDY_PAGE]
+    assert server.output()[0].count("Search index made in") >= 2
+
+
+@pytest.mark.browser
 def test_three_quick_saves_end_with_the_last_one_shown(site, preview, page):
     server = preview(site.root)
     page.goto(server.url(STUDY_PAGE))

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from sitegen.model import atlas
-from sitegen.render.worldmap import CityMark, focus_box, world_map, world_view_box
+from sitegen.render.worldmap import CityMark, focus_box, locator_map, world_map, world_view_box
 
 SVG = "{http://www.w3.org/2000/svg}"
 PROPERTY = dict(derandomize=True, deadline=None, database=None)
@@ -324,7 +324,7 @@ def test_a_focus_view_lies_inside_the_worlds(box, size):
         assert x <= float(circle.get("cx")) <= x + width and y <= float(circle.get("cy")) <= y + height
 
 
-def test_a_locator_map_centres_on_its_city_and_keeps_its_country():
+def test_a_map_focused_on_one_city_centres_on_it_and_keeps_its_country():
     svg = world_map([KASHAN], {"IR"}, label="Where Kashan is", focus=focus_box([KASHAN]), size="small")
     root = parse(svg)
     x, y, width, height = view_box(root)
@@ -338,6 +338,51 @@ def test_a_locator_map_centres_on_its_city_and_keeps_its_country():
     assert len(root.findall(f".//{SVG}path")) < 40
     far = CityMark("Lima", "Peru", 1, "/lima/", -12.05, -77.04)
     assert "Lima" not in world_map([KASHAN, far], {"IR"}, label="x", focus=focus_box([KASHAN]))
+
+
+ATLAS_CODES = sorted({outline.code for outline in atlas.country_outlines() if outline.code})
+
+
+@settings(max_examples=150, **PROPERTY)
+@given(st.sampled_from(ATLAS_CODES + ["SG", "MV"]), st.floats(-89, 89), st.floats(-179.9, 179.9))
+def test_a_locator_map_shows_its_city_inside_the_world_whatever_the_country_and_place(code, lat, lon):
+    """For any country (two the atlas does not draw among them) and any point, even one far from that
+    country: one named link, its dot within the view, the view within the world's, the country shaded."""
+    city = CityMark("Anywhere", "Somewhere", 3, "/cities/#sg-anywhere", lat, lon)
+    svg = locator_map(city, code.lower(), label="Anywhere on a map of Somewhere")
+    root = parse(svg)
+    assert root.get("aria-label") == "Anywhere on a map of Somewhere"
+    x, y, width, height = view_box(root)
+    world = world_view_box()
+    assert x >= 0 and y >= 0 and x + width <= world[2] + 1e-9 and y + height <= world[3] + 1e-9
+    [anchor] = links(root)
+    assert anchor.get("aria-label") == "Anywhere, Somewhere: 3 case studies"
+    circle = anchor.find(f"{SVG}circle")
+    cx, cy, r = (float(circle.get(k)) for k in ("cx", "cy", "r"))
+    assert x - 1e-9 <= cx <= x + width + 1e-9 and y - 1e-9 <= cy <= y + height + 1e-9
+    assert r >= width / 100, "the one dot is easy to see"
+    shaded = root.findall(f".//{SVG}path[@class='map-country map-country--has']")
+    assert len(shaded) == (code in ATLAS_CODES)
+
+
+@pytest.mark.parametrize("code, city", [
+    ("IR", KASHAN),
+    ("FR", CityMark("Saint-Denis", "France", 1, "/x/", -20.88, 55.45)),  # Réunion, far from Paris
+    ("US", CityMark("Anchorage", "United States", 1, "/x/", 61.2, -149.9)),
+    ("RU", CityMark("Anadyr", "Russia", 1, "/x/", 64.73, 177.5)),  # across the antimeridian from Moscow
+])
+def test_a_locator_map_shows_the_country_with_its_city_on_it(code, city):
+    root = parse(locator_map(city, code, label="Where"))
+    circle = links(root)[0].find(f"{SVG}circle")
+    point = (float(circle.get("cx")), float(circle.get("cy")))
+    rings = [ring for path in root.findall(f".//{SVG}path[@class='map-country map-country--has']")
+             for ring in path_rings(path.get("d"))]
+    assert rings, f"{code} is drawn"
+    if code == "IR":
+        assert inside(rings, point)
+        x, y, width, height = view_box(root)
+        mainland = [p for ring in rings for p in ring]
+        assert all(x - 1 <= px <= x + width + 1 for px, _ in mainland), "the whole of Iran is in view"
 
 
 def test_a_city_says_its_count_and_escapes_its_name():

@@ -94,6 +94,11 @@ class BuildResult:
         """The path the site is served under, e.g. "/showcase/" ("/" when the build failed early)."""
         return self.model.urls.base_path if self.model is not None else "/"
 
+    @property
+    def language(self) -> str:
+        """site.yaml's language ("" when the build failed early)."""
+        return self.model.content.config.language if self.model is not None else ""
+
 
 @dataclass
 class LoadMemo:
@@ -278,7 +283,7 @@ def index_for_search(target, cache: RenderCache, model: SiteModel, last: SearchI
                      report: Report) -> tuple[SearchIndex | None, set[str]]:
     """The search index of this build's pages, written into `target` (None, reported, when it fails)."""
     pages = {path: entry.digest for path, entry in cache.pages.items() if path.endswith(".html")}
-    language = model.content.config.language.split("-")[0].lower()
+    language = search.language_of(model.content.config.language)
     try:
         return search.build_index(target, pages, language, last)
     except search.SearchFailed as exc:

@@ -56,10 +56,12 @@ class Outcome:
     seconds: float
     ok: bool
     base_path: str
+    language: str = ""  # site.yaml's language, when the sources loaded
 
     @classmethod
     def of(cls, result: pipeline.BuildResult) -> Outcome:
-        return cls(result.report, list(result.changed), result.seconds, result.ok, result.base_path)
+        return cls(result.report, list(result.changed), result.seconds, result.ok, result.base_path,
+                   result.language)
 
 
 class BuildCrashed(Exception):

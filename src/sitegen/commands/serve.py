@@ -8,9 +8,10 @@ of its own) before any thread starts, builds into a temporary folder
 (`devserver`), answering only to this machine's own names
 (`devserver.HostRule`) and warning when --host lets the network in,
 rebuilds after each burst of saves in the content or templates folder
-(`watch`), and on Ctrl-C (or SIGTERM), at any moment, a
+(`watch`), makes the search index again after each rebuild, behind the
+reload (`preview_index`), and on Ctrl-C (or SIGTERM), at any moment, a
 build included, stops within a second or two: the builder's process group
-is killed, the temporary folder removed, "Stopped.", exit 0. It has no build
+and the indexer are killed, the temporary folder removed, "Stopped.", exit 0. It has no build
 logic of its own: a rebuild is one `rebuild()` of the session, whose outcome
 goes to `devserver.SiteState`. If the builder dies on its own (killed, out
 of memory), serve says so and exits 1: it does not fork another one from a
@@ -40,10 +41,12 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from ..build import pipeline, remote
 from ..model.diagnostics import ERROR, Diagnostic, Report
 from .devserver import PreviewServer, SiteState, host_rule, loopback
+from .preview_index import PreviewIndex
 from .watch import DebouncedWatcher
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 CHECK_BUILDER_MS = 1000  # how often serve checks, between builds, that the builder is still there
+CHECK_INDEX_MS = 250  # how often serve checks whether the search index it is making is ready
 
 
 def run(args) -> int:
@@ -90,12 +93,15 @@ class Stop:
     requested: bool = False
     code: int = 0  # the exit status: 1 when the builder was lost
     session: remote.RemoteSession | None = None
+    index: PreviewIndex | None = None
     loop: asyncio.AbstractEventLoop | None = None
 
     def __call__(self, signum: int | None = None, frame=None) -> None:
         self.requested = True
         if self.session is not None:
             self.session.stop()
+        if self.index is not None:
+            self.index.kill()
         loop = self.loop
         if loop is not None and not loop.is_closed():
             try:
@@ -143,7 +149,8 @@ def preview(args, sockets: list, session: remote.RemoteSession, output: Path, st
     site = SiteState(root=output)
     watcher = DebouncedWatcher(io)
     server = PreviewServer(site, sockets, watcher, host_rule(args.host, addresses(sockets), port_of(sockets)))
-    rebuild = Rebuilder(session, site, lost=stop.fail)
+    stop.index = index = PreviewIndex(output, output.parent, say=lambda text: print(text, flush=True))
+    rebuild = Rebuilder(session, site, lost=stop.fail, index=index)
     try:
         for folder in (args.content, args.templates):
             server.watch(str(folder), rebuild)  # from here on no save is missed, the first build's time included
@@ -153,8 +160,10 @@ def preview(args, sockets: list, session: remote.RemoteSession, output: Path, st
             return
         announce(args, sockets, site.base_path)
         PeriodicCallback(lambda: check_builder(session, stop), CHECK_BUILDER_MS).start()
+        PeriodicCallback(index.poll, CHECK_INDEX_MS).start()
         server.serve(port=args.port, host=args.host)
     finally:
+        index.close()
         watcher.stop()
         if not loop.is_closed():  # stopped before serving (livereload closes it otherwise)
             io.close()
@@ -167,9 +176,8 @@ def check_builder(session: remote.RemoteSession, stop: Stop) -> None:
 
 
 def build_options(args, output: Path) -> pipeline.BuildOptions:
-    # No search index in the preview: Pagefind reads every page again on each save (some 30 s at
-    # 10,000 case studies), which would hold back every edit; the search page then says search
-    # could not load and links to the indexes, and `sitegen build` makes the index.
+    # The builder makes no search index: Pagefind reads every page again on each save (some 30 s
+    # at 10,000 case studies), which would hold back every edit. `PreviewIndex` makes it after.
     return pipeline.BuildOptions(content=args.content, output=output, templates=args.templates,
                                  base_url=args.base_url, drafts=not args.no_drafts, search=False)
 
@@ -263,15 +271,19 @@ class Rebuilder:
     """One rebuild, as a livereload task: returns what the browsers must reload (None: nothing)."""
 
     def __init__(self, session: BuildSession, site: SiteState, out: TextIO | None = None,
-                 err: TextIO | None = None, lost: Callable[[str], None] | None = None):
+                 err: TextIO | None = None, lost: Callable[[str], None] | None = None,
+                 index: PreviewIndex | None = None):
         self.session = session
         self.site = site
+        self.index = index  # the preview's search index, made again after each rebuild
         self.lost = lost  # called when the builder process is gone (not stopped by us)
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.told: list[Diagnostic] | None = None  # the problems last printed, to print each set once
 
     def __call__(self) -> str | None:
+        if self.index is not None:
+            self.index.pause()
         try:
             result = self.session.rebuild()
         except remote.BuilderGone as exc:
@@ -279,7 +291,9 @@ class Rebuilder:
                 self.lost(str(exc))
             return None
         except Exception as exc:  # a sitegen bug, or a file that vanished while it was read
+            self.index_again("", [])
             return self.crashed(exc)
+        self.index_again(result.language, result.changed)
         report = result.report
         self.tell(report)
         if report.failed():
@@ -287,6 +301,10 @@ class Rebuilder:
         if result.changed:
             self.say(f"Built in {result.seconds:.2f} s: {changes(result.changed)}")
         return self.site.update(result.changed, base_path=result.base_path)
+
+    def index_again(self, language: str, changed: list[str]) -> None:
+        if self.index is not None:
+            self.index.resume(language, changed)
 
     def tell(self, report: Report) -> None:
         problems = report.sorted()

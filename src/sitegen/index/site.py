@@ -10,6 +10,7 @@ number of case studies. Knows nothing of HTML.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..model import countries
@@ -138,6 +139,8 @@ class SiteModel:
     asset_set: frozenset[str] = field(repr=False)
     # slug -> (its first theme's id, the next newer and the next older case study of that theme, or None)
     theme_trail: dict[str, tuple[str, CaseStudy | None, CaseStudy | None]] = field(default_factory=dict, repr=False)
+    # (city name, country code) -> its case studies, newest first: one city for the maps and the A-Z index
+    cities: dict[tuple[str, str], tuple[CaseStudy, ...]] = field(default_factory=dict, repr=False)
     listing: tuple[Pager, ...] = ()  # the pages of /case-studies/
     country_pages: tuple[Pager, ...] = ()
     theme_pages: tuple[Pager, ...] = ()
@@ -187,6 +190,7 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         nav=navigation(routes, pages),
         related=related_studies(studies, by_country, by_theme),
         theme_trail=theme_trail(studies, by_theme),
+        cities=by_city(studies),
         sources=sources,
         country_by_code={g.country.code: g for g in country_groups},
         theme_by_id={g.theme.id: g for g in theme_groups},
@@ -200,6 +204,15 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         region_pages=tuple(p for g in region_groups for p in paginate(routes, g.path, g.studies, g.region.id)),
         include_drafts=include_drafts,
     )
+
+
+def by_city(studies: Iterable[CaseStudy]) -> dict[tuple[str, str], tuple[CaseStudy, ...]]:
+    """(city name, country code) -> its case studies, in the order given: a city is a name in a
+    country (London, United Kingdom and London, Canada are two)."""
+    found: dict[tuple[str, str], list[CaseStudy]] = {}
+    for study in studies:
+        found.setdefault((study.city, study.country.code), []).append(study)
+    return {key: tuple(listed) for key, listed in found.items()}
 
 
 def region_group(routes: Routes, region: Region, studies: list[CaseStudy], country_groups) -> RegionGroup:

@@ -20,18 +20,18 @@ the render worker converts (its digest is that of the Markdown source).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
 from slugify import slugify
 
-from ..index.site import Pager, SiteModel
+from ..index.site import Pager, SiteModel, by_city
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
 from .views import Body, CountryCount, SiteViews
-from .worldmap import CityMark, focus_box, world_map
+from .worldmap import CityMark, focus_box, locator_map, world_map
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
 Context = Callable[[SiteModel, object, SiteViews], dict]  # (model, ref, views) -> the page's own context
@@ -69,7 +69,7 @@ def home_context(model: SiteModel, ref, views: SiteViews) -> dict:
             "latest": views.list_of(model.latest), "study_count": len(model.studies),
             "countries": views.countries, "themes": views.themes, "regions": views.regions,
             "about": (about.title, model.routes.path("page", ABOUT)) if about else None,
-            "map": world_map(city_marks(model, model.studies), {s.country.code for s in model.studies},
+            "map": world_map(city_marks(model, model.cities), {s.country.code for s in model.studies},
                              label="Map of the learning cities", size="small")}
 
 
@@ -90,11 +90,23 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
     shown = {study.slug} | {s.slug for s in related}
     more = tuple(islice((link(model, s) for s in country.studies if s.slug not in shown), MORE_FROM_COUNTRY))
     trail = model.theme_trail.get(study.slug)
-    return {"item": item, "body": body, "related": views.list_of(related),
+    return {"item": item, "body": body, "related": views.list_of(related), "locator": study_locator(model, study),
             "more_from_country": (more, len(country.studies)),
             "theme_trail": None if trail is None else (
                 model.theme_by_id[trail[0]].theme.name, model.theme_by_id[trail[0]].path,
                 link(model, trail[1]) if trail[1] else None, link(model, trail[2]) if trail[2] else None)}
+
+
+def study_locator(model: SiteModel, study: CaseStudy):
+    """A small map of the case study's country with its city marked (a link to the city in the A-Z index);
+    None without coordinates."""
+    if study.coordinates is None:
+        return None
+    country = study.country
+    mark = CityMark(study.city, country.name, len(model.cities[(study.city, country.code)]),
+                    model.urls.url(f"{model.routes.path('cities')}#sg-{city_anchor(study.city, country.code)}"),
+                    *study.coordinates)
+    return locator_map(mark, country.code, label=f"{study.city} on a map of {country.name}")
 
 
 def link(model: SiteModel, study: CaseStudy) -> tuple[str, str]:
@@ -131,7 +143,7 @@ def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:
 
 
 def map_context(model: SiteModel, ref, views: SiteViews) -> dict:
-    places = city_places(model, model.studies)
+    places = city_places(model, model.cities)
     marks = tuple(mark for mark, _ in places)
     return {"map": world_map(marks, {s.country.code for s in model.studies}, label="Map of the learning cities"),
             "cities": places, "unplaced": len(model.studies) - sum(m.count for m in marks)}
@@ -156,16 +168,8 @@ def cities_context(model: SiteModel, ref, views: SiteViews) -> dict:
     return {"letters": tuple((letter, tuple(cities)) for letter, cities in sorted(by_letter.items()))}
 
 
-def by_city(studies: Iterable[CaseStudy]) -> dict[tuple[str, str], list[CaseStudy]]:
-    """(city name, country code) -> its case studies, in the order given (newest first)."""
-    found: dict[tuple[str, str], list[CaseStudy]] = {}
-    for study in studies:
-        found.setdefault((study.city, study.country.code), []).append(study)
-    return found
-
-
 def all_cities(model: SiteModel) -> tuple[City, ...]:
-    found = by_city(model.studies)
+    found = model.cities
     cities = (City(name, placed[0].country.name, model.country_by_code[code].path, city_anchor(name, code),
                    tuple((s.title, model.routes.path("case_study", s.slug)) for s in placed))
               for (name, code), placed in found.items())
@@ -182,16 +186,17 @@ def city_anchor(name: str, country_code: str) -> str:
     return f"{slugify(name) or 'city'}-{country_code.lower()}"
 
 
-def city_marks(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[CityMark, ...]:
-    return tuple(mark for mark, _ in city_places(model, studies))
+def city_marks(model: SiteModel, cities: Mapping[tuple[str, str], Sequence[CaseStudy]]) -> tuple[CityMark, ...]:
+    return tuple(mark for mark, _ in city_places(model, cities))
 
 
-def city_places(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[tuple[CityMark, str], ...]:
-    """(mark, site path it links to) of each city (name and country) of `studies`, where its newest case
-    study with coordinates places it (a city none places is left out); it links to its case study, or
-    to the city in the A-Z index when it has several."""
+def city_places(model: SiteModel,
+                cities: Mapping[tuple[str, str], Sequence[CaseStudy]]) -> tuple[tuple[CityMark, str], ...]:
+    """(mark, site path it links to) of each city of `cities` (as `SiteModel.cities` groups them), where its
+    newest case study with coordinates places it (a city none places is left out); it links to its case
+    study, or to the city in the A-Z index when it has several."""
     marks = []
-    for (city, _), listed in by_city(studies).items():
+    for (city, _), listed in cities.items():
         placed = next((s for s in listed if s.coordinates is not None), None)
         if placed is None:
             continue
@@ -203,7 +208,7 @@ def city_places(model: SiteModel, studies: Iterable[CaseStudy]) -> tuple[tuple[C
 
 def focus_map(model: SiteModel, studies: tuple[CaseStudy, ...], label: str):
     """A map cropped to the cities of `studies` (a country's or a region's); None when none has coordinates."""
-    marks = city_marks(model, studies)
+    marks = city_marks(model, by_city(studies))
     if not marks:
         return None
     return world_map(marks, {s.country.code for s in studies}, label=label, focus=focus_box(marks), size="small")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Literal
@@ -49,6 +49,7 @@ Size = Literal["full", "small"]
 _GRAIN = {"full": 5000.0, "small": 1000.0}
 _DOT_SCALE = {"full": 1000.0, "small": 400.0}
 MAX_DOT_COUNT = 100  # dots stop growing at this many case studies
+LOCATOR_DOT_SCALE = 160.0  # a locator map's one dot is larger: 4 "pixels" on a map 160 pixels wide
 
 Box = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat) in degrees
 
@@ -128,6 +129,21 @@ def world_map(
                   size)
 
 
+def locator_map(city: CityMark, code: str, *, label: str) -> Markup:
+    """A small map of the country `code` (alpha-2, shaded) with `city` on it, for a case study's page.
+
+    The map shows the country's largest piece of land (its mainland) and the
+    city, wherever it lies. The land of a view is drawn once per process and
+    only the dot for each page, so ten thousand case studies in a few hundred
+    countries and cities cost a few hundred drawings.
+    """
+    code = code.upper()
+    view = _view(_locator_focus(code, city.lon, city.lat), "small")
+    view = replace(view, dot_unit=view.width / 10**view.decimals / LOCATOR_DOT_SCALE)
+    return Markup("\n".join((_svg_open(view, label, "small"), _land(frozenset((code,)), view),
+                             '<g class="map-cities">', _city(city, view), "</g>", "</svg>")))
+
+
 # Every build makes the contexts of all pages again when anything changed (their digests decide what
 # renders), so each map would be drawn again, some 4 ms apiece; an unchanged map is drawn once per process.
 @lru_cache(maxsize=1024)
@@ -135,10 +151,18 @@ def _drawn(marks: tuple[CityMark, ...], codes: frozenset[str], label: str, focus
     view = _view(focus, size)
     if view.focused:
         marks = [c for c in marks if _in_view(view, _place(c.lon, c.lat))]
+    lines = [_svg_open(view, label, size), _land(codes, view), '<g class="map-cities">']
+    lines.extend(_city(city, view) for city in marks)
+    lines.append("</g>")
+    lines.append("</svg>")
+    return Markup("\n".join(lines))
+
+
+@lru_cache(maxsize=1024)
+def _land(codes: frozenset[str], view: _View) -> str:
+    """The sea and every country in `view`, the countries of `codes` shaded."""
     shapes = _world_shapes()
-    lines = [_svg_open(view, label, size),
-             _path("map-sphere", _path_data([_globe()], view))]
-    lines.append('<g class="map-land" fill-rule="evenodd">')
+    lines = [_path("map-sphere", _path_data([_globe()], view)), '<g class="map-land" fill-rule="evenodd">']
     for has in (False, True):  # shaded countries last, so their borders are drawn on top
         for shape in shapes:
             if (shape.code in codes) != has:
@@ -147,11 +171,30 @@ def _drawn(marks: tuple[CityMark, ...], codes: frozenset[str], label: str, focus
             if data:
                 lines.append(_path("map-country map-country--has" if has else "map-country", data))
     lines.append("</g>")
-    lines.append('<g class="map-cities">')
-    lines.extend(_city(city, view) for city in marks)
-    lines.append("</g>")
-    lines.append("</svg>")
-    return Markup("\n".join(lines))
+    return "\n".join(lines)
+
+
+def _locator_focus(code: str, lon: float, lat: float) -> Box:
+    """The country's mainland box grown to take in (lon, lat); the point alone for a country the
+    atlas does not draw (a small island state)."""
+    mainland = _mainland_box(code)
+    if mainland is None:
+        return (lon, lat, lon, lat)
+    min_lon, min_lat, max_lon, max_lat = mainland
+    return (min(min_lon, lon), min(min_lat, lat), max(max_lon, lon), max(max_lat, lat))
+
+
+@cache
+def _mainland_box(code: str) -> Box | None:
+    """(min_lon, min_lat, max_lon, max_lat) of the country's largest ring (by the area of its box)."""
+    outline = atlas.outline_by_code(code)
+    if outline is None or not outline.rings:
+        return None
+    boxes = []
+    for ring in outline.rings:
+        lons, lats = [lon for lon, _ in ring], [lat for _, lat in ring]
+        boxes.append((min(lons), min(lats), max(lons), max(lats)))
+    return max(boxes, key=lambda b: ((b[2] - b[0]) * (b[3] - b[1]), b))
 
 
 def focus_box(cities: Iterable[CityMark]) -> Box | None:

@@ -35,6 +35,7 @@ import importlib.metadata
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -124,16 +125,81 @@ def gather(target, pages: list[str], folder: Path) -> None:
             shutil.copyfile(source, destination)
 
 
+def language_of(site_language: str) -> str:
+    """The language Pagefind is told to read: the primary subtag of site.yaml's `language` ("pt-BR" -> "pt")."""
+    return site_language.split("-")[0].lower()
+
+
+def pagefind_command(site: Path, bundle: Path, language: str) -> list[str]:
+    return [str(executable()), "--site", str(site), "--output-path", str(bundle),
+            "--force-language", language, "--silent"]
+
+
 def run_pagefind(site: Path, bundle: Path, language: str) -> None:
-    command = [str(executable()), "--site", str(site), "--output-path", str(bundle),
-               "--force-language", language, "--silent"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(pagefind_command(site, bundle, language), capture_output=True, text=True,
+                              check=False)
     except OSError as exc:
         raise SearchFailed(f"the search indexer could not start: {exc.strerror}") from exc
     if done.returncode != 0:
-        said = " ".join((done.stderr or done.stdout).split())[-500:]
-        raise SearchFailed(f"the search indexer stopped with status {done.returncode}: {said or 'no message'}")
+        raise SearchFailed(failure(done.returncode, done.stderr or done.stdout))
+
+
+def failure(status: int, said: str) -> str:
+    said = " ".join(said.split())[-500:]
+    return f"the search indexer stopped with status {status}: {said or 'no message'}"
+
+
+class Indexing:
+    """Pagefind indexing a finished site in the background, in a process group of its own, so that
+    it can be stopped at any moment (`serve` stops it when the next save comes).
+
+    `bundle` must be a new folder outside `site`; `install` then moves it into the site.
+    """
+
+    def __init__(self, site: Path, bundle: Path, language: str):
+        self.site, self.bundle = site, bundle
+        try:
+            self.process = subprocess.Popen(pagefind_command(site, bundle, language), stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                            start_new_session=True)
+        except OSError as exc:
+            raise SearchFailed(f"the search indexer could not start: {exc.strerror}") from exc
+
+    def done(self) -> bool:
+        return self.process.poll() is not None
+
+    def kill(self) -> None:
+        """SIGKILL to Pagefind's group; returns at once (safe in a signal handler)."""
+        if self.process.returncode is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def close(self) -> None:
+        """Kill Pagefind if it still runs, reap it and remove its unfinished bundle."""
+        self.kill()
+        self.process.wait()
+        if self.process.stderr is not None:
+            self.process.stderr.close()
+        shutil.rmtree(self.bundle, ignore_errors=True)
+
+    def install(self) -> None:
+        """Once `done()`: put the new bundle in place of the site's (the old one goes at once).
+        Raises SearchFailed, with Pagefind's words, when it failed."""
+        status = self.process.wait()
+        said = self.process.stderr.read().decode("utf-8", "replace") if self.process.stderr else ""
+        if status != 0:
+            self.close()
+            raise SearchFailed(failure(status, said))
+        place = self.site / BUNDLE
+        old = self.bundle.with_name(self.bundle.name + "-old")
+        if place.exists():
+            place.rename(old)
+        self.bundle.rename(place)
+        shutil.rmtree(old, ignore_errors=True)
+        self.close()
 
 
 MARK = b"pagefind_dcd"  # what Pagefind's index files start with, once unzipped

@@ -1,0 +1,89 @@
+"""`serve`'s search index: made again after each rebuild, once the browsers have reloaded, and never
+in the way of the next save.
+
+The builder writes the preview without an index: Pagefind reads every page
+of the site each time (some 30 s at 10,000 case studies), which would hold
+back every edit. `PreviewIndex` runs it instead beside the server, over the
+built folder, in a process of its own (`write.search.Indexing`), and when it
+finishes moves the new index into the site, so the search page finds what
+the pages now say. A save stops it at once, so the rebuild has the machine
+to itself, and the first poll after the rebuild (so after the reload
+message has gone to the browsers) starts it again; an index cut short by a
+failed rebuild is made again from the pages still served. `serve`'s stop
+kills it from the signal handler. Everything else runs on the IOLoop
+thread, like the rebuilds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..write import search
+
+
+class PreviewIndex:
+    """The search index of the preview in `site`; its unfinished bundles are made in `work`."""
+
+    def __init__(self, site: Path, work: Path, say: Callable[[str], None]):
+        self.site, self.work, self.say = site, work, say
+        self.language: str | None = None  # Pagefind's language, from the last good rebuild
+        self.current = False  # the index in the site was made from the pages there now
+        self.running: search.Indexing | None = None
+        self.started = 0.0
+        self.made = 0  # indexes started, to name their folders
+
+    def pause(self) -> None:
+        """A rebuild starts: stop indexing pages that are about to change."""
+        if self.running is not None:
+            self.running.close()
+            self.running = None
+
+    def resume(self, language: str | None, changed: Iterable[str]) -> None:
+        """A rebuild ended (`language`: site.yaml's, when it built): index again if a page changed,
+        or the last index was cut short."""
+        if language:
+            self.language = search.language_of(language)
+        if any(path.endswith(".html") for path in changed):
+            self.current = False
+
+    def poll(self) -> None:
+        """Called every so often on the IOLoop (the first call after a rebuild comes after the reload
+        message has gone): start indexing when the index is behind, install it when it is done."""
+        if self.running is None:
+            if not self.current and self.language:
+                self.start()
+            return
+        if not self.running.done():
+            return
+        running, self.running = self.running, None
+        try:
+            running.install()
+        except (search.SearchFailed, OSError) as exc:
+            self.failed(exc)
+            return
+        self.current = True
+        self.say(f"Search index made in {time.monotonic() - self.started:.1f} s.")
+
+    def start(self) -> None:
+        self.made += 1
+        try:
+            self.running = search.Indexing(self.site, self.work / f"search-index-{self.made}", self.language)
+            self.started = time.monotonic()
+        except search.SearchFailed as exc:
+            self.failed(exc)
+
+    def failed(self, exc: Exception) -> None:
+        self.current = True  # not tried again until a page changes
+        self.say(f"sitegen serve: the preview's search index could not be made: {exc}. "
+                 "Search in the preview shows the last index made, if any; the pages are up to date.")
+
+    def kill(self) -> None:
+        """Stop Pagefind now; safe in a signal handler."""
+        running = self.running
+        if running is not None:
+            running.kill()
+
+    def close(self) -> None:
+        self.pause()
