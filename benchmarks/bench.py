@@ -86,12 +86,12 @@ def repeated(repeat: int, run) -> tuple[float, float]:
 
 # --------------------------------------------------------------------------- sitegen
 
-def sitegen(work: Path, content: Path, repeat: int) -> dict[str, tuple[float, float]]:
+def sitegen(work: Path, content: Path, repeat: int, search: bool = True) -> dict[str, tuple[float, float]]:
     cache = work / ".cache"
 
     def command(output: Path) -> list[str]:
         return [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content),
-                "--templates", str(ROOT / "templates"), "--output", str(output)]
+                "--templates", str(ROOT / "templates"), "--output", str(output), *([] if search else ["--no-search"])]
 
     def cold(n: int) -> tuple[float, float]:  # each into a folder of its own, with no cache
         shutil.rmtree(cache, ignore_errors=True)
@@ -247,13 +247,16 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the corpora and outputs in this folder")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each build this many times and print the median (default 1)")
+    parser.add_argument("--no-search", action="store_true",
+                        help="build without the search index (sitegen build --no-search), to compare the "
+                             "rest of the build with versions that had no search")
     args = parser.parse_args()
     rows = []
     for count in args.counts:
         work = Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{count}-", dir=args.keep))
         content = corpus.write_corpus(work / "content", count)
         peers = {"hugo": hugo(work, content, args.repeat), "pelican": pelican(work, content, args.repeat)}
-        ours = sitegen(work, content, args.repeat)
+        ours = sitegen(work, content, args.repeat, search=not args.no_search)
         rows.append((count, ours, peers))
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

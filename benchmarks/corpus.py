@@ -3,8 +3,10 @@
 
 Case studies of about 700 words in sitegen's own content format, with
 headings, lists, links, a blockquote and sometimes a table, spread over
-about 60 countries and 10 themes. The same --count and --seed always give
-the same files, byte for byte.
+about 60 countries and 10 themes, from up to 400 cities (--cities), nine in
+ten of them with coordinates near their country's capital, so the maps have
+as many dots as a large network would. The same options always give the
+same files, byte for byte.
 
 The folder it writes holds a marker file (`.sitegen-corpus`): running it
 again on that folder replaces the old corpus, but it refuses a folder that
@@ -23,12 +25,23 @@ from pathlib import Path
 MARKER = ".sitegen-corpus"  # written into every corpus folder; only such a folder is ever replaced
 DEFAULT_OUT = Path("benchmarks/corpus")
 
-COUNTRIES = [
-    "IR", "PL", "KR", "CN", "JP", "EG", "JO", "MA", "TN", "QA", "SA", "AE", "IE", "GB", "FI", "DE", "FR", "GR",
-    "UA", "PT", "ES", "IT", "NL", "DK", "SE", "NO", "HU", "AT", "CA", "US", "MX", "CO", "BR", "AR", "PY", "EC",
-    "CL", "PE", "NG", "ET", "CI", "CM", "GN", "KE", "GH", "SN", "ZA", "AU", "NZ", "MY", "ID", "PH", "VN", "TH",
-    "IN", "BD", "NP", "LK", "KZ", "TR",
-]
+# Each country with the (latitude, longitude) of its capital, roughly; cities are put within a degree of it.
+CAPITALS = {
+    "IR": (35.7, 51.4), "PL": (52.2, 21.0), "KR": (37.6, 127.0), "CN": (39.9, 116.4), "JP": (35.7, 139.7),
+    "EG": (30.0, 31.2), "JO": (31.9, 35.9), "MA": (34.0, -6.8), "TN": (36.8, 10.2), "QA": (25.3, 51.5),
+    "SA": (24.7, 46.7), "AE": (24.5, 54.4), "IE": (53.3, -6.3), "GB": (51.5, -0.1), "FI": (60.2, 24.9),
+    "DE": (52.5, 13.4), "FR": (48.9, 2.4), "GR": (38.0, 23.7), "UA": (50.5, 30.5), "PT": (38.7, -9.1),
+    "ES": (40.4, -3.7), "IT": (41.9, 12.5), "NL": (52.4, 4.9), "DK": (55.7, 12.6), "SE": (59.3, 18.1),
+    "NO": (59.9, 10.8), "HU": (47.5, 19.0), "AT": (48.2, 16.4), "CA": (45.4, -75.7), "US": (38.9, -77.0),
+    "MX": (19.4, -99.1), "CO": (4.7, -74.1), "BR": (-15.8, -47.9), "AR": (-34.6, -58.4), "PY": (-25.3, -57.6),
+    "EC": (-0.2, -78.5), "CL": (-33.4, -70.7), "PE": (-12.0, -77.0), "NG": (9.1, 7.5), "ET": (9.0, 38.7),
+    "CI": (6.8, -5.3), "CM": (3.9, 11.5), "GN": (9.6, -13.6), "KE": (-1.3, 36.8), "GH": (5.6, -0.2),
+    "SN": (14.7, -17.5), "ZA": (-25.7, 28.2), "AU": (-35.3, 149.1), "NZ": (-41.3, 174.8), "MY": (3.1, 101.7),
+    "ID": (-6.2, 106.8), "PH": (14.6, 121.0), "VN": (21.0, 105.8), "TH": (13.8, 100.5), "IN": (28.6, 77.2),
+    "BD": (23.8, 90.4), "NP": (27.7, 85.3), "LK": (6.9, 79.9), "KZ": (51.2, 71.4), "TR": (39.9, 32.9),
+}
+COUNTRIES = list(CAPITALS)
+DEFAULT_CITIES = 400
 THEMES = [
     ("Education for Sustainable Development", "esd"), ("Equity and Inclusion", "equity-inclusion"),
     ("Global Citizenship Education", "gced"), ("Entrepreneurship", "entrepreneurship"),
@@ -77,16 +90,27 @@ def body(rng: random.Random, index: int, count: int) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def case_study(rng: random.Random, index: int, count: int) -> str:
-    city = "".join(rng.choice(CITY_PARTS) for _ in range(2)).capitalize() + f" {index}"
+def city_of(seed: int, number: int) -> tuple[str, str, str]:
+    """City `number`: its name, its country's code, and its coordinates line (empty for one city in ten)."""
+    rng = random.Random(f"{seed}-city-{number}")
+    name = "".join(rng.choice(CITY_PARTS) for _ in range(2)).capitalize() + f" {number}"
+    country = COUNTRIES[rng.randrange(len(COUNTRIES))]
+    lat, lon = CAPITALS[country]
+    place = f"coordinates: [{lat + rng.uniform(-1, 1):.3f}, {lon + rng.uniform(-1, 1):.3f}]\n"
+    return name, country, place if number % 10 else ""
+
+
+def case_study(rng: random.Random, index: int, count: int, city_place: tuple[str, str, str]) -> str:
+    city, country, place = city_place
     themes = sorted({rng.choice(THEMES)[1] for _ in range(rng.randint(1, 3))})
     date = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(5000))
     summary = f"summary: {sentence(rng, 14)}\n" if index % 3 else ""
     return (
         "---\n"
-        f"title: {city} {rng.choice(['opens', 'builds', 'expands', 'connects'])} {rng.choice(WORDS)} learning\n"
+        f"title: {city} {rng.choice(['opens', 'builds', 'expands', 'connects'])} {rng.choice(WORDS)} learning (no. {index})\n"
         f"city: {city}\n"
-        f"country: {COUNTRIES[rng.randrange(len(COUNTRIES))]}\n"
+        f"country: {country}\n"
+        f"{place}"
         f"themes: [{', '.join(themes)}]\n"
         f"date: {date.isoformat()}\n"
         f"{summary}"
@@ -118,8 +142,8 @@ def check_out_folder(out: Path) -> None:
                             "Choose an empty or new folder with --out DIR.")
 
 
-def write_corpus(out: Path, count: int, seed: int = 7) -> Path:
-    """Write `count` case studies into `out` (replacing a corpus written there before)."""
+def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CITIES) -> Path:
+    """Write `count` case studies from `cities` cities into `out` (replacing a corpus written there before)."""
     check_out_folder(out)
     if out.exists():
         shutil.rmtree(out)
@@ -132,7 +156,8 @@ def write_corpus(out: Path, count: int, seed: int = 7) -> Path:
     (out / "pages" / "about.md").write_text("---\ntitle: About\nmenu: 1\n---\n\nA generated site.\n")
     for index in range(count):
         rng = random.Random(f"{seed}-{index}")
-        (out / "case-studies" / f"study-{index:05d}.md").write_text(case_study(rng, index, count), encoding="utf-8")
+        study = case_study(rng, index, count, city_of(seed, index % max(cities, 1)))
+        (out / "case-studies" / f"study-{index:05d}.md").write_text(study, encoding="utf-8")
     return out
 
 
@@ -149,12 +174,15 @@ def case_count(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Write a synthetic, deterministic showcase (case studies in "
                                             "sitegen's content format) for the benchmarks.",
-                                epilog="The same --count and --seed always give the same files, byte for byte.")
+                                epilog="The same --count, --cities and --seed always give the same files, byte for byte.")
     p.add_argument("--count", type=case_count, default=1000, metavar="N",
                    help="how many case studies to write (default: 1000)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                    help=f"the folder to write: a new or empty one, or one this script wrote before, which is "
                         f"replaced (it holds a {MARKER} file); any other folder is refused (default: {DEFAULT_OUT})")
+    p.add_argument("--cities", type=case_count, default=DEFAULT_CITIES, metavar="N",
+                   help=f"how many cities the case studies are spread over, case study i in city i mod N "
+                        f"(default: {DEFAULT_CITIES})")
     p.add_argument("--seed", type=int, default=7,
                    help="the seed of the random text: another seed gives another corpus (default: 7)")
     return p
@@ -163,7 +191,7 @@ def parser() -> argparse.ArgumentParser:
 def main() -> int:
     args = parser().parse_args()
     try:
-        write_corpus(args.out, args.count, args.seed)
+        write_corpus(args.out, args.count, args.seed, args.cities)
     except ForeignFolder as exc:
         print(f"corpus.py: {exc}", file=sys.stderr)
         return 2

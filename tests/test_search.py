@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import AXE_SCRIPT, ROOT
+from conftest import AXE_SCRIPT, ROOT, run_cli
 
 from sitegen.build import pipeline
 from sitegen.write import search
@@ -114,6 +114,18 @@ def test_a_failed_index_fails_the_build_and_leaves_the_output_as_it_was(site, tm
     assert str(error.path) == "pagefind" and "search indexer stopped with status 1" in error.message
     assert tree(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".sitegen-search-", ".out.sitegen-stage"))]
+
+
+def test_no_search_builds_without_the_index_and_removes_the_one_sitegen_made(site, tmp_path):
+    out = tmp_path / "out"
+    proc = run_cli("build", "--content", site.root, "--output", out, "--no-search")
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "pagefind").exists() and (out / "search" / "index.html").is_file()
+    assert run_cli("build", "--content", site.root, "--output", out).returncode == 0
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    assert run_cli("build", "--content", site.root, "--output", out, "--no-search").returncode == 0
+    assert not (out / "pagefind").exists(), "the index sitegen wrote goes with the next build that makes none"
+    assert "--no-search" in run_cli("build", "--help").stdout
 
 
 def test_check_writes_no_index(site, tmp_path, monkeypatch):

@@ -72,6 +72,8 @@ def parser(prog: str = "sitegen", default_command: str | None = None) -> argpars
     build.add_argument("--drafts", action="store_true", help="also publish case studies marked draft: true")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--no-cache", action="store_true", help="render every page, ignoring .cache/")
+    build.add_argument("--no-search", action="store_true",
+                       help="make no search index (quicker; the search page then links to the indexes instead)")
     build.add_argument("--jobs", type=job_count, default=0, metavar="N",
                        help=f"render processes, 1 to {MAX_JOBS} (default: 0, one per core)")
     build.set_defaults(run=run_build)
@@ -173,7 +175,7 @@ def run_build(args) -> int:
     options = pipeline.BuildOptions(content=args.content, output=args.output, templates=args.templates,
                                     base_url=args.base_url, drafts=args.drafts, strict=args.strict,
                                     cache_dir=None if args.no_cache else pipeline.BuildOptions.cache_dir,
-                                    jobs=args.jobs)
+                                    jobs=args.jobs, search=not args.no_search)
     progress = console.progress()
     try:
         result = build_with_progress(options, progress)
