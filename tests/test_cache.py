@@ -396,3 +396,30 @@ def test_a_cache_folder_that_cannot_be_written_does_not_fail_the_build(tmp_path)
     (tmp_path / ".cache").write_text("a file where the cache folder would be")
     proc = cli_build(tmp_path, site.root, tmp_path / "output")
     assert rendered(proc) > 10
+
+
+def test_compiled_templates_are_kept_across_builds_and_a_changed_source_is_compiled_again(site, tmp_path, monkeypatch):
+    """Builds in one process share what each template source compiles to (render/environment.py, which
+    relies on the checksum Jinja 3.1 gives its buckets): the second build parses and compiles nothing,
+    and an edited template is read again."""
+    import jinja2
+
+    from sitegen.render.environment import CompiledTemplates
+
+    store = CompiledTemplates()
+    override = '{% extends "base.html" %}{% block main %}<p>Lost.</p>{% endblock %}\n'
+    site.write("templates/404.html", override)
+    build_options = pipeline.BuildOptions(content=site.root, output=tmp_path / "one", templates=ROOT / "templates",
+                                          cache_dir=None, search=False, compiled=store)
+    assert pipeline.build(build_options).ok
+    parsed: list[str] = []
+    real_parse = jinja2.Environment.parse
+    monkeypatch.setattr(jinja2.Environment, "parse",
+                        lambda env, source, name=None, filename=None: parsed.append(name) or real_parse(env, source, name, filename))
+    assert pipeline.build(dataclasses.replace(build_options, output=tmp_path / "two")).ok
+    assert parsed == []
+    site.write("templates/404.html", override.replace("Lost.", "Lost, edited."))
+    assert pipeline.build(dataclasses.replace(build_options, output=tmp_path / "three")).ok
+    assert parsed == ["404.html"]
+    assert "Lost, edited." in (tmp_path / "three" / "404.html").read_text(encoding="utf-8")
+    assert (tmp_path / "one" / "index.html").read_bytes() == (tmp_path / "three" / "index.html").read_bytes()

@@ -355,7 +355,9 @@ def test_the_whole_pipeline_builds_or_reports(pipeline_folder, compiled, data):
         for study in result.model.studies:
             page = output / "case-studies" / study.slug / "index.html"
             assert page.is_file()
-            assert executable(page.read_text(encoding="utf-8").split("<main", 1)[1]) == []
+            # page=True: the theme's own inline locator map is allowed there, nothing else that could run
+            main = page.read_text(encoding="utf-8").split("<main", 1)[1]
+            assert executable(main, page=True, base_path=result.model.urls.base_path) == []
     else:
         assert result.report.count(ERROR), result.report.as_text()
         for d in result.report.items:
@@ -554,8 +556,10 @@ def test_ten_thousand_files_build(tmp_path):
             body=f"Opening {i}, next to [the next one](city-{(i + 1) % 10_000}.md).\n\n## Context\n\nText.\n"),
             encoding="utf-8")
     started = time.perf_counter()
+    # No search index: at this size it is Pagefind's own work (some 30 s on both cores), which
+    # benchmarks/bench.py measures; here the question is whether sitegen's stages hold 10,000 files.
     result = pipeline.build(pipeline.BuildOptions(content=root, output=tmp_path / "out", templates=ROOT / "templates",
-                                                  cache_dir=None))
+                                                  cache_dir=None, search=False))
     elapsed = time.perf_counter() - started
     assert result.ok, result.report.as_text()[:2000]
     assert result.report.items == []

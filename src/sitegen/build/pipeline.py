@@ -33,7 +33,7 @@ from ..markup.convert import summary_text
 from ..model.progress import NullProgress
 from ..model.records import Content
 from ..render import outputs
-from ..render.environment import CompiledTemplates, default_theme
+from ..render.environment import CompiledTemplates, default_theme, process_templates
 from ..render.digest import Digester
 from ..render.pages import RenderCache, RenderOptions, render_site
 
@@ -55,8 +55,8 @@ class BuildOptions:
     keep_going: bool = False  # render the files that loaded even when others did not (`check`: every problem)
     search: bool = True  # index the pages for search (write.search); `check` writes nothing, so no index
     # templates compiled by earlier builds of this process, to compile each only once (a `serve`
-    # session keeps its own; a process that runs many builds, such as the tests, passes one)
-    compiled: CompiledTemplates | None = field(default=None, compare=False)
+    # session keeps its own; None compiles every template again)
+    compiled: CompiledTemplates | None = field(default_factory=process_templates, compare=False)
 
     def render_options(self) -> RenderOptions:
         overrides = self.content / load.OVERRIDES_DIR
