@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,57 @@ def test_the_preview_builds_no_index_so_a_save_is_not_held_back(site, tmp_path):
     assert session.rebuild().ok
     assert not (tmp_path / "preview" / search.BUNDLE).exists()
     assert (tmp_path / "preview" / "search" / "index.html").is_file()
+
+
+def wait_for(predicate, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "waited too long"
+        time.sleep(0.05)
+
+
+def test_the_preview_indexes_after_each_rebuild_and_a_save_or_a_stop_cuts_it_short(site, tmp_path, monkeypatch):
+    from sitegen.commands.preview_index import PreviewIndex
+
+    built = tmp_path / "site"
+    assert pipeline.build(options(site.root, built, search=False)).ok
+    said: list[str] = []
+    index = PreviewIndex(built, tmp_path, say=said.append)
+    index.poll()
+    assert index.running is None, "nothing to index before a rebuild has said which language"
+
+    index.resume("en-GB", ["index.html"])
+    index.poll()  # starts Pagefind
+    assert index.running is not None and index.language == "en"
+    wait_for(index.running.done)
+    index.poll()  # installs its bundle
+    assert (built / "pagefind" / "pagefind-entry.json").is_file() and said[-1].startswith("Search index made in")
+    entry = (built / "pagefind" / "pagefind-entry.json").read_bytes()
+    index.resume("en", ["static/style.css"])
+    index.poll()
+    assert index.running is None, "no page changed: the index stands"
+
+    index.resume("en", ["case-studies/kashan-health-tv/index.html"])
+    index.poll()
+    bundle = index.running.bundle
+    index.pause()  # a save: Pagefind is stopped and its half-made bundle removed
+    assert index.running is None and not bundle.exists()
+    assert (built / "pagefind" / "pagefind-entry.json").read_bytes() == entry, "the last index stays until replaced"
+    index.poll()
+    assert index.running is not None, "the index that was cut short is made again"
+    index.kill()  # serve stops
+    wait_for(index.running.done)
+    index.poll()
+    index.close()
+    assert index.running is None and said[-1].startswith("Search index made in") and len(said) == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("search-index-")]
+
+    monkeypatch.setattr(search, "executable", lambda: Path("/bin/false"))
+    failing = PreviewIndex(built, tmp_path, say=said.append)
+    failing.resume("en", ["index.html"])
+    failing.poll()
+    wait_for(failing.running.done)
+    failing.poll()
+    assert "search index could not be made" in said[-1] and "status 1" in said[-1]
+    failing.poll()
+    assert failing.running is None, "a failed index is not tried again until a page changes"

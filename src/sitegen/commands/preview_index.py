@@ -33,6 +33,7 @@ class PreviewIndex:
         self.running: search.Indexing | None = None
         self.started = 0.0
         self.made = 0  # indexes started, to name their folders
+        self.stopped = False  # serve is stopping: nothing more is started or installed
 
     def pause(self) -> None:
         """A rebuild starts: stop indexing pages that are about to change."""
@@ -51,6 +52,8 @@ class PreviewIndex:
     def poll(self) -> None:
         """Called every so often on the IOLoop (the first call after a rebuild comes after the reload
         message has gone): start indexing when the index is behind, install it when it is done."""
+        if self.stopped:
+            return
         if self.running is None:
             if not self.current and self.language:
                 self.start()
@@ -80,7 +83,8 @@ class PreviewIndex:
                  "Search in the preview shows the last index made, if any; the pages are up to date.")
 
     def kill(self) -> None:
-        """Stop Pagefind now; safe in a signal handler."""
+        """Stop Pagefind now, for good (serve is stopping); safe in a signal handler."""
+        self.stopped = True
         running = self.running
         if running is not None:
             running.kill()
