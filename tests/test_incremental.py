@@ -10,6 +10,7 @@ import pytest
 
 from conftest import ROOT, SiteFolder, case_study
 from sitegen.build import pipeline
+from sitegen.render.environment import CompiledTemplates
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -255,7 +256,8 @@ def test_session_compiles_each_template_once_and_again_after_an_edit(project, mo
         return original(self, source, name, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    session = pipeline.Session(project.options(output=project.root / "served"))
+    # a store of its own: the process's store may hold these templates from earlier tests
+    session = pipeline.Session(project.options(output=project.root / "served", compiled=CompiledTemplates()))
     session.rebuild()
     assert "case_study.html" in compiled and "partials/card.html" in compiled
     first = len(compiled)
