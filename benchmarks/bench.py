@@ -118,8 +118,10 @@ def serve_edit(content: Path, work: Path, edits: int = 7) -> float:
     sys.path.insert(0, str(ROOT / "src"))
     from sitegen.build import pipeline
 
+    # as `serve` builds: no search index in the rebuild (serve makes it afterwards, behind the reload)
     session = pipeline.Session(pipeline.BuildOptions(content=content, output=work / "serve-out",
-                                                     templates=ROOT / "templates", cache_dir=None, drafts=True))
+                                                     templates=ROOT / "templates", cache_dir=None, drafts=True,
+                                                     search=False))
     session.rebuild()
     edited = content / "case-studies" / "study-00002.md"
     original = edited.read_text(encoding="utf-8")

@@ -243,7 +243,7 @@ def test_the_preview_indexes_after_each_rebuild_and_a_save_or_a_stop_cuts_it_sho
     built = tmp_path / "site"
     assert pipeline.build(options(site.root, built, search=False)).ok
     said: list[str] = []
-    index = PreviewIndex(built, tmp_path, say=said.append)
+    index = PreviewIndex(built, tmp_path, say=said.append, quiet=0)
     index.poll()
     assert index.running is None, "nothing to index before a rebuild has said which language"
 
@@ -261,7 +261,7 @@ def test_the_preview_indexes_after_each_rebuild_and_a_save_or_a_stop_cuts_it_sho
     index.resume("en", ["case-studies/kashan-health-tv/index.html"])
     index.poll()
     bundle = index.running.bundle
-    index.pause()  # a save: Pagefind is stopped and its half-made bundle removed
+    index.pause()  # a save: Pagefind is stopped and its half-made bundle goes
     assert index.running is None and not bundle.exists()
     assert (built / "pagefind" / "pagefind-entry.json").read_bytes() == entry, "the last index stays until replaced"
     index.poll()
@@ -271,10 +271,15 @@ def test_the_preview_indexes_after_each_rebuild_and_a_save_or_a_stop_cuts_it_sho
     index.poll()
     index.close()
     assert index.running is None and said[-1].startswith("Search index made in") and len(said) == 1
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith("search-index-")]
+    wait_for(lambda: not [p for p in tmp_path.iterdir() if p.name.startswith("search-index-")])
+
+    waiting = PreviewIndex(built, tmp_path, say=said.append, quiet=30)
+    waiting.resume("en", ["index.html"])
+    waiting.poll()
+    assert waiting.running is None, "no index starts until the rebuilds have paused"
 
     monkeypatch.setattr(search, "executable", lambda: Path("/bin/false"))
-    failing = PreviewIndex(built, tmp_path, say=said.append)
+    failing = PreviewIndex(built, tmp_path, say=said.append, quiet=0)
     failing.resume("en", ["index.html"])
     failing.poll()
     wait_for(failing.running.done)

@@ -378,11 +378,13 @@ def test_a_locator_map_shows_the_country_with_its_city_on_it(code, city):
     rings = [ring for path in root.findall(f".//{SVG}path[@class='map-country map-country--has']")
              for ring in path_rings(path.get("d"))]
     assert rings, f"{code} is drawn"
+    x, y, width, height = view_box(root)
+    assert x <= point[0] <= x + width and y <= point[1] <= y + height, "the city is in view"
     if code == "IR":
         assert inside(rings, point)
-        x, y, width, height = view_box(root)
         mainland = [p for ring in rings for p in ring]
-        assert all(x - 1 <= px <= x + width + 1 for px, _ in mainland), "the whole of Iran is in view"
+        assert all(x - 1 <= px <= x + width + 1 and y - 1 <= py <= y + height + 1 for px, py in mainland), \
+            "the whole of Iran is in view"
 
 
 def test_a_city_says_its_count_and_escapes_its_name():

@@ -120,7 +120,7 @@ async function run() {
     found = await pf.search(asking.query || null, { filters: asking.filters });
   } catch (error) {
     if (ticket === asked) {
-      status.textContent = "Search could not load (in the preview of sitegen serve, the index is made a few seconds after each save: reload the page in a moment). Meanwhile, browse the indexes below.";
+      status.textContent = "Search could not load: this copy of the site has no search index yet. Browse the indexes below instead. (In the preview of sitegen serve, the index is made a few seconds after each save: reload the page in a moment.)";
     }
     throw error;
   }

@@ -54,8 +54,8 @@ class BuildOptions:
     parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in one process
     keep_going: bool = False  # render the files that loaded even when others did not (`check`: every problem)
     search: bool = True  # index the pages for search (write.search); `check` writes nothing, so no index
-    # templates compiled by earlier builds of this process, to compile each only once (a `serve`
-    # session keeps its own; None compiles every template again)
+    # templates compiled by earlier builds of this process, to compile each only once (by default
+    # the process's own store, which `serve`'s builder process keeps; None compiles every template again)
     compiled: CompiledTemplates | None = field(default_factory=process_templates, compare=False)
 
     def render_options(self) -> RenderOptions:

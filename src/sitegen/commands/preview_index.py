@@ -7,8 +7,9 @@ back every edit. `PreviewIndex` runs it instead beside the server, over the
 built folder, in a process of its own (`write.search.Indexing`), and when it
 finishes moves the new index into the site, so the search page finds what
 the pages now say. A save stops it at once, so the rebuild has the machine
-to itself, and the first poll after the rebuild (so after the reload
-message has gone to the browsers) starts it again; an index cut short by a
+to itself; a second after the rebuild (long after the reload message has
+gone to the browsers, and not at all while saves follow each other) it
+starts again, at a lower priority; an index cut short by a
 failed rebuild is made again from the pages still served. `serve`'s stop
 kills it from the signal handler. Everything else runs on the IOLoop
 thread, like the rebuilds.
@@ -22,12 +23,15 @@ from pathlib import Path
 
 from ..write import search
 
+QUIET_SECONDS = 1.0  # after a rebuild, how long the index waits: saves in a row are not each indexed
+
 
 class PreviewIndex:
     """The search index of the preview in `site`; its unfinished bundles are made in `work`."""
 
-    def __init__(self, site: Path, work: Path, say: Callable[[str], None]):
-        self.site, self.work, self.say = site, work, say
+    def __init__(self, site: Path, work: Path, say: Callable[[str], None], quiet: float = QUIET_SECONDS):
+        self.site, self.work, self.say, self.quiet = site, work, say, quiet
+        self.not_before = 0.0  # monotonic time: no indexing starts before it (the last rebuild's end + quiet)
         self.language: str | None = None  # Pagefind's language, from the last good rebuild
         self.current = False  # the index in the site was made from the pages there now
         self.running: search.Indexing | None = None
@@ -48,14 +52,15 @@ class PreviewIndex:
             self.language = search.language_of(language)
         if any(path.endswith(".html") for path in changed):
             self.current = False
+        self.not_before = time.monotonic() + self.quiet
 
     def poll(self) -> None:
-        """Called every so often on the IOLoop (the first call after a rebuild comes after the reload
-        message has gone): start indexing when the index is behind, install it when it is done."""
+        """Called every so often on the IOLoop: start indexing when the index is behind and the last
+        rebuild is `quiet` seconds old, install the index when it is done."""
         if self.stopped:
             return
         if self.running is None:
-            if not self.current and self.language:
+            if not self.current and self.language and time.monotonic() >= self.not_before:
                 self.start()
             return
         if not self.running.done():
@@ -63,7 +68,7 @@ class PreviewIndex:
         running, self.running = self.running, None
         try:
             running.install()
-        except (search.SearchFailed, OSError) as exc:
+        except search.SearchFailed as exc:
             self.failed(exc)
             return
         self.current = True

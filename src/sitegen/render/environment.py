@@ -20,15 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from functools import cache
-from types import CodeType
+import re
 from dataclasses import dataclass, field
+from functools import cache
+from html import unescape as html_unescape
 from importlib import resources
 from pathlib import Path
+from types import CodeType
+from urllib.parse import urljoin
 
 import jinja2
 import jinja2.meta
 import jinja2.sandbox
+from markupsafe import Markup, escape
 
 from .. import __version__
 from ..load.files import is_inside
@@ -51,7 +55,7 @@ def long_date(value: dt.date) -> str:
 
 class CompiledTemplates:
     """Jinja's compiled templates, kept in memory between the builds of one process (by default
-    the process's own store, `process_templates()`; a `serve` session keeps one of its own).
+    the process's own store, `process_templates()`, which also serves every rebuild of `serve`).
 
     Each build gets a new environment, but parsing and compiling are the costly
     part: for a small site, nine tenths of a build. Jinja stores compiled code
@@ -148,7 +152,20 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         cached_card=CardMemo(),
     )
     env.filters["long_date"] = long_date
+    env.filters["absolute_links"] = absolute_links
     return env
+
+
+# href and src attributes as sitegen's sanitizer writes them (nh3 always quotes with ")
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def absolute_links(html: str, page_url: str) -> Markup:
+    """A body's HTML with every link and image address made absolute against its page's address
+    (a feed reader shows the body away from the site). Only bodies sitegen converted and
+    sanitized come here, so their attributes are always double-quoted."""
+    return Markup(_LINK_ATTRIBUTE.sub(lambda m: m.group(1) + escape(urljoin(page_url, html_unescape(m.group(2))))
+                                      + m.group(3), str(html)))
 
 
 def links_outside(folder: Path, root: Path, report: Report) -> bool:

@@ -19,10 +19,12 @@ the render worker converts (its digest is that of the Markdown source).
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from urllib.parse import urlsplit
 
 from slugify import slugify
 
@@ -31,7 +33,7 @@ from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
 from .views import Body, CountryCount, SiteViews
-from .worldmap import CityMark, focus_box, locator_map, world_map
+from .worldmap import CityMark, Locator, focus_box, world_map
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
 Context = Callable[[SiteModel, object, SiteViews], dict]  # (model, ref, views) -> the page's own context
@@ -90,23 +92,26 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
     shown = {study.slug} | {s.slug for s in related}
     more = tuple(islice((link(model, s) for s in country.studies if s.slug not in shown), MORE_FROM_COUNTRY))
     trail = model.theme_trail.get(study.slug)
-    return {"item": item, "body": body, "related": views.list_of(related), "locator": study_locator(model, study),
+    return {"item": item, "body": body, "related": views.list_of(related), "locator": study_locator(model, study, views),
             "more_from_country": (more, len(country.studies)),
             "theme_trail": None if trail is None else (
                 model.theme_by_id[trail[0]].theme.name, model.theme_by_id[trail[0]].path,
                 link(model, trail[1]) if trail[1] else None, link(model, trail[2]) if trail[2] else None)}
 
 
-def study_locator(model: SiteModel, study: CaseStudy):
+def study_locator(model: SiteModel, study: CaseStudy, views: SiteViews):
     """A small map of the case study's country with its city marked (a link to the city in the A-Z index);
-    None without coordinates."""
+    None without coordinates. The same object as in the last build when nothing in it changed, so an
+    unchanged page keeps its fingerprint without digesting it again."""
     if study.coordinates is None:
         return None
     country = study.country
     mark = CityMark(study.city, country.name, len(model.cities[(study.city, country.code)]),
                     model.urls.url(f"{model.routes.path('cities')}#sg-{city_anchor(study.city, country.code)}"),
                     *study.coordinates)
-    return locator_map(mark, country.code, label=f"{study.city} on a map of {country.name}")
+    label = f"{study.city} on a map of {country.name}"
+    return views.again(("locator", mark.name, mark.country, mark.count, mark.href, mark.lat, mark.lon, country.code,
+                        label), Locator(mark, country.code, label))
 
 
 def link(model: SiteModel, study: CaseStudy) -> tuple[str, str]:
@@ -214,6 +219,63 @@ def focus_map(model: SiteModel, studies: tuple[CaseStudy, ...], label: str):
     return world_map(marks, {s.country.code for s in studies}, label=label, focus=focus_box(marks), size="small")
 
 
+FEED_ENTRIES = 20  # the newest case studies an Atom feed carries
+FEED_EPOCH = dt.date(1970, 1, 1)  # the `updated` of a feed with no entry (never the time of the build)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """A case study in an Atom feed (its body comes apart, in the `entry_bodies` of the context)."""
+
+    title: str
+    path: str  # its page
+    id: str  # a tag URI that stays when the site moves to another address
+    published: dt.date
+    summary: str
+    place: str  # "City, Country"
+    categories: tuple[str, ...]  # its themes
+
+
+def feed_entry(model: SiteModel, study: CaseStudy, views: SiteViews) -> FeedEntry:
+    item, _ = views.pages[study.slug]
+    host = urlsplit(model.urls.base_url).hostname or "localhost"
+    return FeedEntry(study.title, item.path, f"tag:{host},{study.date.isoformat()}:{study.slug}", study.date,
+                     item.summary, f"{study.city}, {study.country.name}", tuple(t.name for t in study.themes))
+
+
+def feed_context(model: SiteModel, views: SiteViews, title: str, page: str, studies: Sequence[CaseStudy]) -> dict:
+    """The Atom feed of `studies` (newest first), the feed of the page at `page`."""
+    newest = tuple(studies[:FEED_ENTRIES])
+    return {"feed_title": title, "alternate": page,
+            "updated": max((s.date for s in newest), default=FEED_EPOCH),
+            "entries": tuple(feed_entry(model, s, views) for s in newest),
+            "entry_bodies": tuple(views.pages[s.slug][1] for s in newest)}
+
+
+def group_feeds(kind: str, groups: str, key: Callable) -> Pages:
+    """One feed per group of `model.<groups>` that has case studies; the ref is the group's key."""
+    return lambda model: ((model.routes.path(kind, key(g).slug), key(g)) for g in getattr(model, groups) if g.studies)
+
+
+def site_feed_context(model: SiteModel, ref, views: SiteViews) -> dict:
+    return feed_context(model, views, model.content.config.title, model.routes.path("case_studies"), model.studies)
+
+
+def theme_feed_context(model: SiteModel, theme, views: SiteViews) -> dict:
+    group = model.theme_by_id[theme.id]
+    return feed_context(model, views, theme.name, group.path, group.studies)
+
+
+def country_feed_context(model: SiteModel, country, views: SiteViews) -> dict:
+    group = model.country_by_code[country.code]
+    return feed_context(model, views, country.name, group.path, group.studies)
+
+
+def region_feed_context(model: SiteModel, region, views: SiteViews) -> dict:
+    group = model.region_by_id[region.id]
+    return feed_context(model, views, region.name, group.path, group.studies)
+
+
 def search_context(model: SiteModel, ref, views: SiteViews) -> dict:
     """The search page's filters: each (name, label, values), as case-study pages spell them for the index."""
     return {"facets": (
@@ -249,6 +311,13 @@ OUTPUTS: tuple[Output, ...] = (
     Output("map", "map/", "map.html", single("map"), map_context),
     Output("cities", "cities/", "cities.html", single("cities"), cities_context),
     Output("search", "search/", "search.html", single("search"), search_context),
+    Output("feed", "feed.xml", "feed.xml", single("feed"), site_feed_context, in_sitemap=False),
+    Output("theme_feed", "themes/{slug}/feed.xml", "feed.xml", group_feeds("theme_feed", "themes", lambda g: g.theme),
+           theme_feed_context, in_sitemap=False),
+    Output("country_feed", "countries/{slug}/feed.xml", "feed.xml",
+           group_feeds("country_feed", "countries", lambda g: g.country), country_feed_context, in_sitemap=False),
+    Output("region_feed", "regions/{slug}/feed.xml", "feed.xml",
+           group_feeds("region_feed", "regions", lambda g: g.region), region_feed_context, in_sitemap=False),
     Output("404", "404.html", "404.html", single("404"), nothing, in_sitemap=False),
     Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
     Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False),

@@ -23,15 +23,23 @@ from markupsafe import Markup
 
 from ..index.site import SiteModel
 from ..load import filetypes
-from ..markup.convert import Converter, Rendered, rooted_target
+from ..markup.convert import Converter, rooted_target
 from ..model import urls
 from ..model.diagnostics import ERROR, Diagnostic, Report
 from ..model.progress import NullProgress
 from ..model.records import Text
 from ..write import target as write
 from .digest import Digester
-from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
-                          template_digests, template_folders, template_stamps)
+from .environment import (
+    TOO_DEEP,
+    CompiledTemplates,
+    environment_key,
+    links_outside,
+    make_environment,
+    template_digests,
+    template_folders,
+    template_stamps,
+)
 from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
 from .views import Body, SiteViews, digest_views, site_views
 
@@ -181,7 +189,7 @@ class Worker:
         output = BY_KIND[job.kind]
         try:
             context = {**site_context(self.model), **own_context(output, self.model, job.path, job.ref, self.views)}
-            rendered = self.convert_bodies(context, report)
+            lookups = self.convert_bodies(context, report)
         except Exception as exc:  # noqa: BLE001 - reported, never a traceback
             report.error(out_path, None, f"could not prepare '{job.path or '/'}': {exc}")
             return out_path, None, report.items
@@ -189,7 +197,7 @@ class Worker:
         data = render_template(self.env, output.template, context, report)
         if data is None:
             return out_path, None, report.items
-        entry = PageEntry(job.fingerprint, write.digest(data), problems, rendered.lookups if rendered else ())
+        entry = PageEntry(job.fingerprint, write.digest(data), problems, lookups)
         old = self.previous.get(out_path)
         if old is None or old.digest != entry.digest or not (self.target.root / out_path).exists():
             self.target.write(out_path, data)
@@ -200,19 +208,26 @@ class Worker:
         jobs = self.jobs
         return [self.render(jobs[i]) for i in batch]
 
-    def convert_bodies(self, context: dict, report: Report) -> Rendered | None:
+    def convert_bodies(self, context: dict, report: Report) -> tuple:
         """Put the HTML of each `Body` in the context in its place, and its sections (see `Rendered`)
-        under `<key>_sections`; its link problems go to `report`."""
-        rendered = None
+        under `<key>_sections`; its link problems go to `report`. A tuple of bodies (a feed's entries)
+        becomes a tuple of HTML; their problems are told on their own pages. Returns the links'
+        lookups, which the page depends on besides its context."""
+        lookups: tuple = ()
         for key, value in list(context.items()):
             if isinstance(value, Body):
                 rendered = self.converter.convert(self.options.body(value.text))
                 context[key] = Markup(rendered.html)
                 context[f"{key}_sections"] = rendered.sections
+                lookups += rendered.lookups
                 source = self.model.content.root / value.text.rel
                 for p in rendered.problems:  # with the severities `sitegen check` gives them
                     report.add(source, p.line, ERROR if p.fatal else p.severity, p.message, p.fix, p.column)
-        return rendered
+            elif isinstance(value, tuple) and value and all(isinstance(v, Body) for v in value):
+                converted = [self.converter.convert(self.options.body(v.text)) for v in value]
+                context[key] = tuple(Markup(r.html) for r in converted)
+                lookups += tuple(lookup for r in converted for lookup in r.lookups)
+        return lookups
 
 
 def unpublished(model: SiteModel, failed: frozenset[str]) -> dict[str, str]:

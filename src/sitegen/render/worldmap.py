@@ -6,7 +6,7 @@ the Equal Earth projection) as one `<svg>` element: the globe, every country
 whose size grows gently with its number of case studies. The SVG needs no
 script, no tiles and no other host, and is styled only through classes:
 
-    svg.map (.map--world | .map--focus, .map--full | .map--small)
+    svg.map (.map--world | .map--focus, .map--full | .map--small | .map--locator)
     path.map-sphere                        the sea: the whole globe's outline
     g.map-land > path.map-country          every country
                  path.map-country--has     ... also on countries in `shaded`
@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Literal
@@ -42,14 +42,13 @@ FOCUS_PAD = 0.1  # share of the focus box's larger side added round it
 MIN_FOCUS_PAD = 4.0  # map units
 CLIP_MARGIN = 0.02  # share of a focus view's width that land is kept beyond its edges
 
-Size = Literal["full", "small"]
+Size = Literal["full", "small", "locator"]
 # Per size: the grid is the view's width divided by `grain` (rounded to a power of ten), and a dot of
 # one case study has radius 4 when the view is `dot_scale` units wide (so dots look the same on screen
 # as on a full world map drawn that many pixels wide).
-_GRAIN = {"full": 5000.0, "small": 1000.0}
-_DOT_SCALE = {"full": 1000.0, "small": 400.0}
+_GRAIN = {"full": 5000.0, "small": 1000.0, "locator": 100.0}
+_DOT_SCALE = {"full": 1000.0, "small": 400.0, "locator": 160.0}
 MAX_DOT_COUNT = 100  # dots stop growing at this many case studies
-LOCATOR_DOT_SCALE = 160.0  # a locator map's one dot is larger: 4 "pixels" on a map 160 pixels wide
 
 Box = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat) in degrees
 
@@ -124,9 +123,22 @@ def world_map(
     and larger dots for maps shown a few hundred pixels wide.
     """
     if size not in _GRAIN:
-        raise ValueError(f"size must be 'full' or 'small', not {size!r}")
+        raise ValueError(f"size must be 'full', 'small' or 'locator', not {size!r}")
     return _drawn(tuple(sorted(cities, key=_city_order)), frozenset(code.upper() for code in shaded), label, focus,
                   size)
+
+
+@dataclass(frozen=True)
+class Locator:
+    """A case study's locator map as its page's context holds it: a few fields, cheap to digest
+    on every build; the SVG is drawn only when the page renders (`__html__`, which Jinja calls)."""
+
+    city: CityMark
+    code: str  # alpha-2 of the country to show
+    label: str
+
+    def __html__(self) -> str:
+        return locator_map(self.city, self.code, label=self.label)
 
 
 def locator_map(city: CityMark, code: str, *, label: str) -> Markup:
@@ -138,9 +150,8 @@ def locator_map(city: CityMark, code: str, *, label: str) -> Markup:
     countries and cities cost a few hundred drawings.
     """
     code = code.upper()
-    view = _view(_locator_focus(code, city.lon, city.lat), "small")
-    view = replace(view, dot_unit=view.width / 10**view.decimals / LOCATOR_DOT_SCALE)
-    return Markup("\n".join((_svg_open(view, label, "small"), _land(frozenset((code,)), view),
+    view = _view(_locator_focus(code, city.lon, city.lat), "locator")
+    return Markup("\n".join((_svg_open(view, label, "locator"), _land(frozenset((code,)), view),
                              '<g class="map-cities">', _city(city, view), "</g>", "</svg>")))
 
 
@@ -214,6 +225,7 @@ def world_view_box() -> tuple[float, float, float, float]:
 # ---------------------------------------------------------------- geometry in map units
 
 
+@cache
 def _scale() -> float:
     half_width = atlas.globe_bounds()[2]
     return (WIDTH - 2 * MARGIN) / (2 * half_width)
@@ -254,6 +266,7 @@ def _globe() -> tuple[tuple[float, float], ...]:
 # ---------------------------------------------------------------- the view
 
 
+@lru_cache(maxsize=4096)  # pure, and asked again for every page of a country with a locator map
 def _view(focus: Box | None, size: Size) -> _View:
     height = _height()
     if focus is None:

@@ -38,6 +38,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,20 +152,29 @@ def failure(status: int, said: str) -> str:
 
 
 class Indexing:
-    """Pagefind indexing a finished site in the background, in a process group of its own, so that
-    it can be stopped at any moment (`serve` stops it when the next save comes).
+    """Pagefind indexing a finished site in the background, in a process group of its own (in the
+    session of whoever started it, so it can be found), stopped at any moment with `kill` (`serve`
+    stops it when the next save comes), at a lower priority than the server and the builder.
 
-    `bundle` must be a new folder outside `site`; `install` then moves it into the site.
+    `bundle` must be a new folder outside `site`; `install` then moves it into the site. Pagefind's
+    messages go to a file beside the bundle, never to a pipe that a long run could fill. Folders
+    that are no longer needed are renamed out of the way at once and deleted by a thread, so that
+    the caller (serve's IOLoop) never waits for thousands of files to go.
     """
 
     def __init__(self, site: Path, bundle: Path, language: str):
         self.site, self.bundle = site, bundle
+        self.said = bundle.with_name(bundle.name + ".log")
         try:
-            self.process = subprocess.Popen(pagefind_command(site, bundle, language), stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                            start_new_session=True)
+            with self.said.open("wb") as log:
+                self.process = subprocess.Popen(pagefind_command(site, bundle, language), stdin=subprocess.DEVNULL,
+                                                stdout=subprocess.DEVNULL, stderr=log, process_group=0)
         except OSError as exc:
             raise SearchFailed(f"the search indexer could not start: {exc.strerror}") from exc
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, NICER)
+        except OSError:  # gone already, or not allowed: it runs at the usual priority
+            pass
 
     def done(self) -> bool:
         return self.process.poll() is not None
@@ -178,28 +188,49 @@ class Indexing:
                 pass
 
     def close(self) -> None:
-        """Kill Pagefind if it still runs, reap it and remove its unfinished bundle."""
+        """Kill Pagefind if it still runs, reap it and remove what it left (in the background)."""
         self.kill()
         self.process.wait()
-        if self.process.stderr is not None:
-            self.process.stderr.close()
-        shutil.rmtree(self.bundle, ignore_errors=True)
+        discard(self.bundle)
+        self.said.unlink(missing_ok=True)
 
     def install(self) -> None:
-        """Once `done()`: put the new bundle in place of the site's (the old one goes at once).
-        Raises SearchFailed, with Pagefind's words, when it failed."""
+        """Once `done()`: put the new bundle in place of the site's, which is then deleted.
+        Raises SearchFailed, with Pagefind's words, when it failed or could not be put in place."""
         status = self.process.wait()
-        said = self.process.stderr.read().decode("utf-8", "replace") if self.process.stderr else ""
-        if status != 0:
+        try:
+            if status != 0:
+                said = self.said.read_bytes()[-4000:].decode("utf-8", "replace")
+                raise SearchFailed(failure(status, said))
+            place = self.site / BUNDLE
+            old = self.bundle.with_name(self.bundle.name + "-old")
+            if place.exists():
+                place.rename(old)
+            try:
+                self.bundle.rename(place)
+            except OSError as exc:
+                if old.exists():
+                    old.rename(place)  # the last index stays in place
+                raise SearchFailed(f"the new search index could not be put in place: {exc.strerror or exc}") from exc
+            discard(old)
+        finally:
             self.close()
-            raise SearchFailed(failure(status, said))
-        place = self.site / BUNDLE
-        old = self.bundle.with_name(self.bundle.name + "-old")
-        if place.exists():
-            place.rename(old)
-        self.bundle.rename(place)
-        shutil.rmtree(old, ignore_errors=True)
-        self.close()
+
+
+NICER = 10  # how much lower the background indexer's priority is (`nice`)
+
+
+def discard(folder: Path) -> None:
+    """Delete `folder` in a thread of its own, after renaming it out of the way (so nothing can find
+    it any more once this returns)."""
+    if not folder.exists():
+        return
+    trash = folder.with_name(folder.name + f".deleting-{os.getpid()}-{id(folder)}")
+    try:
+        folder.rename(trash)
+    except OSError:
+        trash = folder
+    threading.Thread(target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True}, daemon=True).start()
 
 
 MARK = b"pagefind_dcd"  # what Pagefind's index files start with, once unzipped
