@@ -70,8 +70,11 @@ def test_body_edit_renders_only_its_page(project):
     project.site.study("cork", title="A festival", city="Cork", country="IE", themes="[literacy]", date="2019-09-01",
                        body="Kashan put health lessons on local TV.\n\n## Context\n\nNew words here.\n")
     result = project.build()
-    assert result.rendered == ["case-studies/cork/index.html"]
+    # its page, and the feeds that carry its whole body: the site's, its theme's, country's and region's
+    assert result.rendered == ["case-studies/cork/index.html", "feed.xml", "themes/literacy/feed.xml",
+                               "countries/ireland/feed.xml", "regions/europe-north-america/feed.xml"]
     assert "New words here." in (project.output / "case-studies/cork/index.html").read_text()
+    assert "New words here." in (project.output / "countries/ireland/feed.xml").read_text()
     project.assert_equals_clean_build()
 
 

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from ..index.site import SiteModel
 from ..load import filetypes
-from ..markup.convert import Converter, rooted_target
+from ..markup.convert import Converter, Rendered, rooted_target
 from ..model import urls
 from ..model.diagnostics import ERROR, Diagnostic, Report
 from ..model.progress import NullProgress
@@ -44,6 +44,7 @@ from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
 from .views import Body, SiteViews, digest_views, site_views
 
 BATCH = 48  # pages per task sent to a worker
+CONVERTED_KEPT = 64  # bodies a render process keeps converted (see Worker.convert)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class Worker:
     pages: frozenset[str] = frozenset()  # the site path of every page, for root-relative links in bodies
     converter: Converter = None
     jobs: list[PageJob] = field(default_factory=list)  # what to render: forked workers inherit it, unpickled
+    converted: dict = field(default_factory=dict)  # (file, digest of its Markdown) -> Rendered, newest last
 
     def start(self) -> "Worker":
         self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set, pages=self.pages,
@@ -208,6 +210,19 @@ class Worker:
         jobs = self.jobs
         return [self.render(jobs[i]) for i in batch]
 
+    def convert(self, body: Body) -> Rendered:
+        """A body's HTML; the last few are kept, as a case study's body comes again in up to four feeds
+        (the site's, its theme's, country's and region's), rendered after its page."""
+        key = (body.text.rel, body.text.digest)
+        rendered = self.converted.pop(key, None) if body.text.digest else None
+        if rendered is None:
+            rendered = self.converter.convert(self.options.body(body.text))
+        if body.text.digest:
+            self.converted[key] = rendered  # now the newest
+            while len(self.converted) > CONVERTED_KEPT:
+                del self.converted[next(iter(self.converted))]
+        return rendered
+
     def convert_bodies(self, context: dict, report: Report) -> tuple:
         """Put the HTML of each `Body` in the context in its place, and its sections (see `Rendered`)
         under `<key>_sections`; its link problems go to `report`. A tuple of bodies (a feed's entries)
@@ -216,7 +231,7 @@ class Worker:
         lookups: tuple = ()
         for key, value in list(context.items()):
             if isinstance(value, Body):
-                rendered = self.converter.convert(self.options.body(value.text))
+                rendered = self.convert(value)
                 context[key] = Markup(rendered.html)
                 context[f"{key}_sections"] = rendered.sections
                 lookups += rendered.lookups
@@ -224,7 +239,7 @@ class Worker:
                 for p in rendered.problems:  # with the severities `sitegen check` gives them
                     report.add(source, p.line, ERROR if p.fatal else p.severity, p.message, p.fix, p.column)
             elif isinstance(value, tuple) and value and all(isinstance(v, Body) for v in value):
-                converted = [self.converter.convert(self.options.body(v.text)) for v in value]
+                converted = [self.convert(v) for v in value]
                 context[key] = tuple(Markup(r.html) for r in converted)
                 lookups += tuple(lookup for r in converted for lookup in r.lookups)
         return lookups
