@@ -23,6 +23,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from urllib.parse import urlsplit
 
@@ -92,11 +93,14 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
     shown = {study.slug} | {s.slug for s in related}
     more = tuple(islice((link(model, s) for s in country.studies if s.slug not in shown), MORE_FROM_COUNTRY))
     trail = model.theme_trail.get(study.slug)
+    trail_view = None if trail is None else (
+        model.theme_by_id[trail[0]].theme.name, model.theme_by_id[trail[0]].path,
+        link(model, trail[1]) if trail[1] else None, link(model, trail[2]) if trail[2] else None)
+    # `again`: the very tuples of the last build when they hold the same text, so that an unchanged
+    # page is known by its objects and not digested again (see pages.same_values)
     return {"item": item, "body": body, "related": views.list_of(related), "locator": study_locator(model, study, views),
-            "more_from_country": (more, len(country.studies)),
-            "theme_trail": None if trail is None else (
-                model.theme_by_id[trail[0]].theme.name, model.theme_by_id[trail[0]].path,
-                link(model, trail[1]) if trail[1] else None, link(model, trail[2]) if trail[2] else None)}
+            "more_from_country": views.again(("more from", more, len(country.studies)), (more, len(country.studies))),
+            "theme_trail": views.again(("trail", trail_view), trail_view)}
 
 
 def study_locator(model: SiteModel, study: CaseStudy, views: SiteViews):
@@ -186,6 +190,7 @@ def sort_key(name: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)  # pure; asked for each case study's locator on every build
 def city_anchor(name: str, country_code: str) -> str:
     """A city's place on the A-Z index (its id there is "sg-" and this, like every id the theme makes)."""
     return f"{slugify(name) or 'city'}-{country_code.lower()}"
