@@ -257,28 +257,22 @@ def feed_context(model: SiteModel, views: SiteViews, title: str, page: str, stud
             "entry_bodies": tuple(views.pages[s.slug][1] for s in newest)}
 
 
-def group_feeds(kind: str, groups: str, key: Callable) -> Pages:
-    """One feed per group of `model.<groups>` that has case studies; the ref is the group's key."""
-    return lambda model: ((model.routes.path(kind, key(g).slug), key(g)) for g in getattr(model, groups) if g.studies)
+def group_feeds(kind: str, groups: str, record_of: Callable) -> Pages:
+    """One feed per group of `model.<groups>` that has case studies (its ref is the group); `record_of`
+    gives the group's theme, country or region, whose slug names the feed."""
+    return lambda model: ((model.routes.path(kind, record_of(g).slug), g) for g in getattr(model, groups) if g.studies)
+
+
+def group_feed(record_of: Callable) -> Context:
+    """The context of a theme's, country's or region's feed: its newest case studies, after its page."""
+    return lambda model, group, views: feed_context(model, views, record_of(group).name, group.path, group.studies)
+
+
+THEME_OF, COUNTRY_OF, REGION_OF = (lambda g: g.theme), (lambda g: g.country), (lambda g: g.region)
 
 
 def site_feed_context(model: SiteModel, ref, views: SiteViews) -> dict:
     return feed_context(model, views, model.content.config.title, model.routes.path("case_studies"), model.studies)
-
-
-def theme_feed_context(model: SiteModel, theme, views: SiteViews) -> dict:
-    group = model.theme_by_id[theme.id]
-    return feed_context(model, views, theme.name, group.path, group.studies)
-
-
-def country_feed_context(model: SiteModel, country, views: SiteViews) -> dict:
-    group = model.country_by_code[country.code]
-    return feed_context(model, views, country.name, group.path, group.studies)
-
-
-def region_feed_context(model: SiteModel, region, views: SiteViews) -> dict:
-    group = model.region_by_id[region.id]
-    return feed_context(model, views, region.name, group.path, group.studies)
 
 
 def search_context(model: SiteModel, ref, views: SiteViews) -> dict:
@@ -317,12 +311,12 @@ OUTPUTS: tuple[Output, ...] = (
     Output("cities", "cities/", "cities.html", single("cities"), cities_context),
     Output("search", "search/", "search.html", single("search"), search_context),
     Output("feed", "feed.xml", "feed.xml", single("feed"), site_feed_context, in_sitemap=False),
-    Output("theme_feed", "themes/{slug}/feed.xml", "feed.xml", group_feeds("theme_feed", "themes", lambda g: g.theme),
-           theme_feed_context, in_sitemap=False),
-    Output("country_feed", "countries/{slug}/feed.xml", "feed.xml",
-           group_feeds("country_feed", "countries", lambda g: g.country), country_feed_context, in_sitemap=False),
-    Output("region_feed", "regions/{slug}/feed.xml", "feed.xml",
-           group_feeds("region_feed", "regions", lambda g: g.region), region_feed_context, in_sitemap=False),
+    Output("theme_feed", "themes/{slug}/feed.xml", "feed.xml", group_feeds("theme_feed", "themes", THEME_OF),
+           group_feed(THEME_OF), in_sitemap=False),
+    Output("country_feed", "countries/{slug}/feed.xml", "feed.xml", group_feeds("country_feed", "countries", COUNTRY_OF),
+           group_feed(COUNTRY_OF), in_sitemap=False),
+    Output("region_feed", "regions/{slug}/feed.xml", "feed.xml", group_feeds("region_feed", "regions", REGION_OF),
+           group_feed(REGION_OF), in_sitemap=False),
     Output("404", "404.html", "404.html", single("404"), nothing, in_sitemap=False),
     Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
     Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False),

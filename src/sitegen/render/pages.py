@@ -30,16 +30,8 @@ from ..model.progress import NullProgress
 from ..model.records import Text
 from ..write import target as write
 from .digest import Digester
-from .environment import (
-    TOO_DEEP,
-    CompiledTemplates,
-    environment_key,
-    links_outside,
-    make_environment,
-    template_digests,
-    template_folders,
-    template_stamps,
-)
+from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
+                          template_digests, template_folders, template_stamps)
 from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
 from .views import Body, SiteViews, digest_views, site_views
 
