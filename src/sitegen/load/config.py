@@ -33,14 +33,21 @@ from slugify import slugify
 from ..model import schema
 from . import filetypes, yamltext
 from ..model.diagnostics import Report
-from ..model.records import SiteConfig, Theme
+from ..model.records import License, SiteConfig, Theme
 from ..model.schema import Invalid
 from .documents import take, warn_unknown_keys
 from . import files
 from .files import SITE_FILE, FileLimits, is_inside, read_text
 
-SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname", "publish_types", "limits")
+SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname", "publish_types", "limits",
+             "publisher", "license", "repository", "edit_uri")
 THEME_KEYS = ("name", "id", "description")
+LICENSE_KEYS = ("name", "url", "id")
+LICENSE_EXAMPLE = ("license:\n  name: CC BY 4.0\n  url: https://creativecommons.org/licenses/by/4.0/\n"
+                   "  id: CC-BY-4.0")
+REPOSITORY_EXAMPLE = "https://github.com/org/showcase"
+SPDX_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+EDIT_URI_RE = re.compile(r"[A-Za-z0-9\-._~!$&()*+,;=:@%]+(?:/[A-Za-z0-9\-._~!$&()*+,;=:@%]+)*/?")
 LIMIT_KEYS = (files.TEXT_SETTING, files.MEDIA_SETTING)
 
 
@@ -89,11 +96,54 @@ def load_settings(root: Path, report: Report, base_url: str | None) -> Settings 
     theme_list = load_themes(path, doc, data.get("themes"), report)
     publish_types = filetypes.load_publish_types(path, doc, data.get("publish_types"), report)
     limits = load_limits(path, doc, data.get("limits"), report)
+    publisher = setting("publisher", schema.coerce_text)
+    license = load_license(path, doc, data.get("license"), report)
+    repository = setting("repository", lambda value, name: web_address(value, name, REPOSITORY_EXAMPLE))
+    edit_uri = setting("edit_uri", coerce_edit_uri, SiteConfig.edit_uri)
     if title is None and "title" not in data:
         report.error(path, None, "site.yaml has no title", "Add e.g. title: Learning Cities Showcase")
     if report.count("error") > before:
         return None
-    return Settings(SiteConfig(title, description, url, language, theme_list, cname, publish_types), limits)
+    return Settings(SiteConfig(title, description, url, language, theme_list, cname, publish_types,
+                               publisher, license, repository, edit_uri), limits)
+
+
+def load_license(path: Path, doc, value, report: Report) -> License | None:
+    """site.yaml's `license:` (name, url and an optional SPDX id); None, with located errors, when wrong."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        mark = doc.value_mark("license")
+        report.error(path, mark.line, "license must be 'key: value' lines, indented under 'license:'",
+                     f"Write it like this:\n{LICENSE_EXAMPLE}", mark.column)
+        return None
+    warn_unknown_keys(path, doc, value, LICENSE_KEYS, report, ("license",))
+    found, key = {}, "name"
+    try:
+        found["name"] = schema.coerce_text(value.get("name"), "license name")
+        key = "url"
+        found["url"] = web_address(value.get("url"), "license url", "https://creativecommons.org/licenses/by/4.0/")
+        key = "id"
+        if value.get("id") is not None:
+            found["id"] = schema.coerce_text(value["id"], "license id")
+            if not SPDX_ID_RE.fullmatch(found["id"]):
+                raise Invalid(f"license id '{found['id']}' is not an SPDX licence identifier",
+                              "Write the identifier from https://spdx.org/licenses/, e.g. id: CC-BY-4.0")
+    except Invalid as exc:
+        mark = doc.value_mark("license", key) if key in value else doc.value_mark("license")
+        report.error(path, mark.line, exc.message, exc.fix, mark.column)
+        return None
+    return License(**found)
+
+
+def coerce_edit_uri(value, name: str = "edit_uri") -> str:
+    """The path, after `repository`, of the folder whose files' edit pages are linked (e.g. edit/main/content/)."""
+    text = schema.coerce_text(value, name)
+    if not EDIT_URI_RE.fullmatch(text.strip("/")) or any(part in (".", "..") for part in text.split("/")):
+        raise Invalid(f"{name} '{text}' is not a path inside the repository's address",
+                      "Write the path GitHub shows when you edit a file, up to the content folder: "
+                      "edit_uri: edit/main/content/")
+    return text
 
 
 LIMIT_DEFAULTS_MB = {files.TEXT_SETTING: files.MAX_TEXT_BYTES // files.MB,
@@ -207,8 +257,14 @@ def normalise_base_url(value, name: str = "base_url") -> str:
     angle brackets, backslashes, invisible characters) is refused rather
     than escaped.
     """
+    text = web_address(value, name)
+    return text if text.endswith("/") else text + "/"
+
+
+def web_address(value, name: str, example: str = URL_EXAMPLE) -> str:
+    """An absolute http(s) address with a host and no query or fragment, as written; else Invalid."""
     text = schema.coerce_text(value, name)  # refuses lists, control characters and empty values
-    fix = f"Write it like {URL_EXAMPLE}"
+    fix = f"Write it like {example}"
     for char in text:
         if char == " ":  # coerce_text has turned every run of spaces, tabs and line breaks into one
             raise Invalid(f"{name} '{text}' holds a space or a line break",
@@ -225,7 +281,8 @@ def normalise_base_url(value, name: str = "base_url") -> str:
     except ValueError:  # e.g. an unclosed '[' of an IPv6 address
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Invalid(f"{name} '{text}' is not an absolute http(s) address", f"Write it like {url_example(text)}")
+        raise Invalid(f"{name} '{text}' is not an absolute http(s) address",
+                      f"Write it like {url_example(text, example)}")
     if "?" in text or "#" in text:
         mark = "?" if "?" in text else "#"
         raise Invalid(f"{name} '{text}' has a '{mark}' part, which the site's links cannot keep",
@@ -251,15 +308,16 @@ def normalise_base_url(value, name: str = "base_url") -> str:
     if any(segment in (".", "..") for segment in parts.path.split("/")):
         raise Invalid(f"{name} '{text}' has a '.' or '..' folder in its path",
                       "Write the folder's own path. " + fix)
-    return text if text.endswith("/") else text + "/"
+    return text
 
 
-def url_example(text: str) -> str:
-    """An address to suggest for a value without http(s)://: the same with https:// when it starts with a host."""
+def url_example(text: str, example: str = URL_EXAMPLE) -> str:
+    """An address to suggest for a value without http(s)://: the same with https:// when it starts with a
+    host (a folder, like `example`, when `example` ends in "/"), else `example`."""
     first = text.split("/", 1)[0]
     if "://" not in text and "." in first and not hostname_problem(first.lower()):
-        return "https://" + text.rstrip("/") + "/"
-    return URL_EXAMPLE
+        return "https://" + (text.rstrip("/") + "/" if example.endswith("/") else text)
+    return example
 
 
 def host_problem(host: str, bracketed: bool) -> str:

@@ -84,6 +84,10 @@ def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVoc
               if "region" in values or country else None)
     image = resolve_image(root, path, doc, values, report, published)
     sources = resolve_sources(path, doc, values.get("sources"), report)
+    if "updated" in values and "date" in values and values["updated"] < values["date"]:
+        mark = doc.value_mark("updated")
+        report.error(path, mark.line, f"'updated' ({values['updated']}) is before 'date' ({values['date']})",
+                     "updated is when the text last changed, on or after date: fix one of the two.", mark.column)
     slug = values.get("slug") or file_slug(path)
     if not slug:
         report.error(path, None, "the file name gives no usable URL name", "Add 'slug: city-topic' to the front matter.")
@@ -95,7 +99,7 @@ def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVoc
         country=country, themes=theme_list, date=values["date"], summary=values.get("summary"),
         region=region, coordinates=values.get("coordinates"), image=image, sources=sources,
         draft=values.get("draft", False), body=body, lang=config.language,
-        excerpt="" if values.get("summary") else excerpt(body.markdown),
+        excerpt="" if values.get("summary") else excerpt(body.markdown), updated=values.get("updated"),
     )
 
 

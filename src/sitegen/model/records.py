@@ -26,6 +26,15 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class License:
+    """The licence the site's content is published under (site.yaml's `license:`)."""
+
+    name: str  # as readers know it, e.g. "CC BY 4.0"
+    url: str  # its deed or text
+    id: str | None = None  # its SPDX identifier, e.g. "CC-BY-4.0", for the data package
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     description: str
@@ -34,6 +43,16 @@ class SiteConfig:
     themes: tuple[Theme, ...]
     cname: str | None = None
     publish_types: tuple[str, ...] = ()  # file types site.yaml adds to those published (load/filetypes.py)
+    publisher: str | None = None  # who publishes the site: feeds, citations, structured data, the data package
+    license: License | None = None
+    repository: str | None = None  # the web address of the content's repository
+    edit_uri: str = "edit/main/content/"  # a file's edit page, after `repository` (MkDocs' convention)
+
+    def edit_url(self, rel: str) -> str | None:
+        """Where a content file (`rel`, inside the content folder) is edited, when the site has a repository."""
+        if self.repository is None:
+            return None
+        return f"{self.repository.rstrip('/')}/{self.edit_uri.strip('/')}/{rel}"
 
 
 PLACEHOLDER = "TODO"  # what `sitegen new` leaves for the author to replace; reviews warn about it
@@ -92,6 +111,12 @@ class CaseStudy:
     body: Text
     lang: str
     excerpt: str = ""  # plain text of the body's first paragraph, for cards when there is no summary
+    updated: dt.date | None = None  # when the text last changed in substance, when the author says so
+
+    @property
+    def modified(self) -> dt.date:
+        """The date the case study last changed: `updated`, else `date` (sitemap, feeds, structured data)."""
+        return self.updated or self.date
 
 
 @dataclass(frozen=True)

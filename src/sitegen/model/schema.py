@@ -38,6 +38,7 @@ CASE_STUDY_FIELDS: tuple[Field, ...] = (
     Field("country", "text", True, "ISO 3166-1 code (IR, IRN) or English name (Iran).", "IR"),
     Field("themes", "themes", True, "One or more theme names or ids from site.yaml.", ["health-wellbeing"]),
     Field("date", "date", True, "Date of the initiative or its main source, YYYY-MM-DD.", "2021-08-17"),
+    Field("updated", "date", False, "Date of the last real change to the text, YYYY-MM-DD (on or after date).", None),
     Field("summary", "text", False, "One sentence; the first paragraph is used when absent.", None),
     Field("region", "text", False, "UNESCO region; derived from the country when absent.", None),
     Field("coordinates", "coordinates", False, "[latitude, longitude] of the city.", [33.99, 51.44]),

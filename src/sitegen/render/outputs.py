@@ -38,6 +38,7 @@ from .worldmap import CityMark, Locator, focus_box, world_map
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
 Context = Callable[[SiteModel, object, SiteViews], dict]  # (model, ref, views) -> the page's own context
+Modified = Callable[[SiteModel, object], "dt.date | None"]  # (model, ref) -> when what the page shows last changed
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,22 @@ class Output:
     pages: Pages | None = None
     context: Context | None = None
     in_sitemap: bool = True
+    modified: Modified | None = None  # the sitemap's `lastmod`; None: the page has no date of its own
+
+
+def newest(studies: Iterable[CaseStudy]) -> dt.date | None:
+    """When the newest change among `studies` was made (`updated`, else `date`); None for none."""
+    return max((s.modified for s in studies), default=None)
+
+
+def site_modified(model: SiteModel, ref) -> dt.date | None:
+    """A page that shows the whole collection changes when any case study does."""
+    return newest(model.studies)
+
+
+def items_modified(model: SiteModel, pager: Pager) -> dt.date | None:
+    """A page of a list changes when a case study it lists does."""
+    return newest(pager.items)
 
 
 def listed(pagers: str) -> Pages:
@@ -236,6 +253,7 @@ class FeedEntry:
     path: str  # its page
     id: str  # a tag URI that stays when the site moves to another address
     published: dt.date
+    updated: dt.date  # `updated` from its front matter, else `published`
     summary: str
     place: str  # "City, Country"
     categories: tuple[str, ...]  # its themes
@@ -245,14 +263,14 @@ def feed_entry(model: SiteModel, study: CaseStudy, views: SiteViews) -> FeedEntr
     item, _ = views.pages[study.slug]
     host = urlsplit(model.urls.base_url).hostname or "localhost"
     return FeedEntry(study.title, item.path, f"tag:{host},{study.date.isoformat()}:{study.slug}", study.date,
-                     item.summary, f"{study.city}, {study.country.name}", tuple(t.name for t in study.themes))
+                     study.modified, item.summary, f"{study.city}, {study.country.name}", tuple(t.name for t in study.themes))
 
 
 def feed_context(model: SiteModel, views: SiteViews, title: str, page: str, studies: Sequence[CaseStudy]) -> dict:
     """The Atom feed of `studies` (newest first), the feed of the page at `page`."""
     newest = tuple(studies[:FEED_ENTRIES])
     return {"feed_title": title, "alternate": page,
-            "updated": max((s.date for s in newest), default=FEED_EPOCH),
+            "updated": max((s.modified for s in newest), default=FEED_EPOCH),
             "entries": tuple(feed_entry(model, s, views) for s in newest),
             "entry_bodies": tuple(views.pages[s.slug][1] for s in newest)}
 
@@ -286,29 +304,36 @@ def search_context(model: SiteModel, ref, views: SiteViews) -> dict:
 
 
 def sitemap_context(model: SiteModel, ref, views: SiteViews) -> dict:
-    return {"paths": sorted(path for output in OUTPUTS if output.in_sitemap and output.pages
-                            for path, _ in output.pages(model))}
+    """Each page of the sitemap: (site path, the date it last changed or None), in path order."""
+    return {"entries": tuple(sorted((path, output.modified(model, ref) if output.modified else None)
+                                    for output in OUTPUTS if output.in_sitemap and output.pages
+                                    for path, ref in output.pages(model)))}
 
 
 # --------------------------------------------------------------------------- the registry
 
 OUTPUTS: tuple[Output, ...] = (
-    Output("home", "", "home.html", single("home"), home_context),
-    Output("case_studies", "case-studies/", "case_studies.html", listed("listing"), list_context),
+    Output("home", "", "home.html", single("home"), home_context, modified=site_modified),
+    Output("case_studies", "case-studies/", "case_studies.html", listed("listing"), list_context,
+           modified=items_modified),
     Output("case_study", "case-studies/{slug}/", "case_study.html",
-           lambda model: ((model.routes.path("case_study", s.slug), s) for s in model.studies), study_context),
+           lambda model: ((model.routes.path("case_study", s.slug), s) for s in model.studies), study_context,
+           modified=lambda model, study: study.modified),
     Output("countries", "countries/", "countries.html", single("countries"),
-           lambda model, ref, views: {"countries": views.countries, "regions": views.regions}),
-    Output("country", "countries/{slug}/", "country.html", listed("country_pages"), country_context),
-    Output("themes", "themes/", "themes.html", single("themes"), lambda model, ref, views: {"themes": views.themes}),
-    Output("theme", "themes/{slug}/", "theme.html", listed("theme_pages"), theme_context),
+           lambda model, ref, views: {"countries": views.countries, "regions": views.regions}, modified=site_modified),
+    Output("country", "countries/{slug}/", "country.html", listed("country_pages"), country_context,
+           modified=items_modified),
+    Output("themes", "themes/", "themes.html", single("themes"), lambda model, ref, views: {"themes": views.themes},
+           modified=site_modified),
+    Output("theme", "themes/{slug}/", "theme.html", listed("theme_pages"), theme_context, modified=items_modified),
     Output("regions", "regions/", "regions.html", single("regions"),
-           lambda model, ref, views: {"regions": views.regions}),
-    Output("region", "regions/{slug}/", "region.html", listed("region_pages"), region_context),
+           lambda model, ref, views: {"regions": views.regions}, modified=site_modified),
+    Output("region", "regions/{slug}/", "region.html", listed("region_pages"), region_context,
+           modified=items_modified),
     Output("page", "{slug}/", "page.html",
            lambda model: ((model.routes.path("page", p.slug), p.slug) for p in model.pages), page_context),
-    Output("map", "map/", "map.html", single("map"), map_context),
-    Output("cities", "cities/", "cities.html", single("cities"), cities_context),
+    Output("map", "map/", "map.html", single("map"), map_context, modified=site_modified),
+    Output("cities", "cities/", "cities.html", single("cities"), cities_context, modified=site_modified),
     Output("search", "search/", "search.html", single("search"), search_context),
     Output("feed", "feed.xml", "feed.xml", single("feed"), site_feed_context, in_sitemap=False),
     Output("theme_feed", "themes/{slug}/feed.xml", "feed.xml", group_feeds("theme_feed", "themes", THEME_OF),
