@@ -183,7 +183,10 @@ def template_files() -> list[Path]:
 
 
 ATTR = re.compile(r"""\b(href|src|srcset|action|poster)\s*=\s*(["'])(.*?)\2""", re.S)
-ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url)\(.*\)\s*\}\}|#sg-[\w-]+|\{\{\s*src\.url\s*\}\})$""", re.S)
+# url() and abs_url() for the site's own addresses; a source's and site.yaml's external ones, each checked
+# to be an absolute http(s) address when it is loaded (load/studies.py, load/config.py)
+ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url)\(.*\)\s*\}\}|#sg-[\w-]+"""
+                           r"""|\{\{\s*(src\.url|site\.license\.url|site\.repository|site\.edit_url\([\w.]+\))\s*\}\})$""", re.S)
 
 
 def test_templates_exist_with_their_contract():
@@ -209,7 +212,8 @@ def test_the_link_check_can_fail():
     for value in ("/static/style.css", "static/style.css", "//cdn.example.com/x.css", "https://fonts.example/x",
                   "{{ item.path }}", "#main"):
         assert not ALLOWED_VALUE.match(value), value
-    for value in ("{{ url('') }}", "{{ url(g.path) }}", "{{ abs_url(path) }}", "#sg-main", "{{ src.url }}"):
+    for value in ("{{ url('') }}", "{{ url(g.path) }}", "{{ abs_url(path) }}", "#sg-main", "{{ src.url }}",
+                  "{{ site.repository }}", "{{ site.edit_url(s.body.rel) }}"):
         assert ALLOWED_VALUE.match(value), value
 
 
@@ -219,7 +223,8 @@ def test_base_template_rules():
     assert 'href="#sg-main"' in base and 'id="sg-main"' in base, "skip link and its target"
     for path in template_files():
         text = path.read_text(encoding="utf-8")
-        scripts = re.findall(r"<script[^>]*>", text, re.I)
+        # JSON-LD is data, not script: no browser runs it
+        scripts = [tag for tag in re.findall(r"<script[^>]*>", text, re.I) if tag != '<script type="application/ld+json">']
         if path.name == "search.html":  # the one page that asks for script: the search index is read in the browser
             assert scripts == ['<script type="module" src="{{ url(\'static/search.js\') }}">'], scripts
         else:

@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from html import unescape as html_unescape
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,7 @@ from .. import __version__
 from ..load.files import is_inside
 from ..model.diagnostics import Report
 from ..model.urls import Routes, Urls
+from . import citations, linked_data
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -151,8 +152,15 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         generator=GENERATOR,
         cached_card=CardMemo(),
     )
+    env.globals.update(  # schema.org JSON-LD (linked_data.py), addressed like the page's links
+        ld_website=partial(linked_data.website, abs_url=urls.absolute),
+        ld_breadcrumbs=partial(linked_data.breadcrumbs, abs_url=urls.absolute),
+        ld_article=partial(linked_data.article, abs_url=urls.absolute),
+    )
     env.filters["long_date"] = long_date
     env.filters["absolute_links"] = absolute_links
+    env.filters["csl_json"] = citations.csl_json
+    env.filters["bibtex"] = citations.bibtex
     return env
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import lru_cache
 from itertools import islice
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from ..index.site import Pager, SiteModel, by_city
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
+from .citations import Citation, citation_of
 from .views import Body, CountryCount, SiteViews
 from .worldmap import CityMark, Locator, focus_box, world_map
 
@@ -116,8 +117,24 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
     # `again`: the very tuples of the last build when they hold the same text, so that an unchanged
     # page is known by its objects and not digested again (see pages.same_values)
     return {"item": item, "body": body, "related": views.list_of(related), "locator": study_locator(model, study, views),
+            "citation": study_citation(model, study, views),
             "more_from_country": views.again(("more from", more, len(country.studies)), (more, len(country.studies))),
             "theme_trail": views.again(("trail", trail_view), trail_view)}
+
+
+def study_citation(model: SiteModel, study: CaseStudy, views: SiteViews) -> Citation:
+    """How to cite a case study; the same object as in the last build while it reads the same."""
+    cite = citation_of(study, model.routes.path("case_study", study.slug), model.content.config)
+    return views.again(("citation", *astuple(cite)), cite)
+
+
+def citation_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
+    return {"citation": study_citation(model, study, views)}
+
+
+def each_study(kind: str) -> Pages:
+    """One page of `kind` per case study (its ref is the case study)."""
+    return lambda model: ((model.routes.path(kind, s.slug), s) for s in model.studies)
 
 
 def study_locator(model: SiteModel, study: CaseStudy, views: SiteViews):
@@ -316,9 +333,12 @@ OUTPUTS: tuple[Output, ...] = (
     Output("home", "", "home.html", single("home"), home_context, modified=site_modified),
     Output("case_studies", "case-studies/", "case_studies.html", listed("listing"), list_context,
            modified=items_modified),
-    Output("case_study", "case-studies/{slug}/", "case_study.html",
-           lambda model: ((model.routes.path("case_study", s.slug), s) for s in model.studies), study_context,
+    Output("case_study", "case-studies/{slug}/", "case_study.html", each_study("case_study"), study_context,
            modified=lambda model, study: study.modified),
+    Output("citation_csl", "case-studies/{slug}/citation.json", "citation.json", each_study("citation_csl"),
+           citation_context, in_sitemap=False),
+    Output("citation_bib", "case-studies/{slug}/citation.bib", "citation.bib", each_study("citation_bib"),
+           citation_context, in_sitemap=False),
     Output("countries", "countries/", "countries.html", single("countries"),
            lambda model, ref, views: {"countries": views.countries, "regions": views.regions}, modified=site_modified),
     Output("country", "countries/{slug}/", "country.html", listed("country_pages"), country_context,

@@ -1,0 +1,80 @@
+"""How to cite a case study: the record of a citation, and its CSL-JSON and BibTeX forms.
+
+Owns the `Citation` a case study's page and citation files share, and the
+two machine-readable forms reference managers import: CSL-JSON (Zotero,
+Mendeley, Pandoc) and BibTeX, written by pybtex. BibTeX hands its text to
+LaTeX, so the characters LaTeX reads as commands are escaped here (`\\`,
+braces, `$`, `^`); pybtex's writer escapes the rest through latexcodec (`%`,
+`&`, `#`, `_`, `~`) and keeps every other letter as UTF-8, which biblatex
+reads. The `url` field is verbatim in biblatex, so it is written as it is
+(pybtex's per-field hook, pinned with its version in constraints.txt and
+tested in tests/test_citations.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from pybtex.database import BibliographyData, Entry
+from pybtex.database.output.bibtex import Writer
+
+from ..model.records import CaseStudy, SiteConfig
+
+
+@dataclass(frozen=True)
+class Citation:
+    key: str  # the case study's slug: the citation key in BibTeX, the id in CSL-JSON
+    title: str
+    site: str  # the site's title: where the case study is published
+    publisher: str  # site.yaml's `publisher`, else the site's title
+    path: str  # the case study's page (site path)
+    issued: dt.date  # when it last changed: `updated`, else `date`
+    language: str
+
+
+def citation_of(study: CaseStudy, path: str, config: SiteConfig) -> Citation:
+    return Citation(study.slug, study.title, config.title, config.publisher or config.title, path, study.modified,
+                    study.lang)
+
+
+def csl_json(citation: Citation, url: str) -> str:
+    """The citation as a CSL-JSON file: a list of one item, of type "webpage"."""
+    item = {"id": citation.key, "type": "webpage", "title": citation.title, "container-title": citation.site,
+            "publisher": citation.publisher, "author": [{"literal": citation.publisher}], "URL": url,
+            "issued": {"date-parts": [[citation.issued.year, citation.issued.month, citation.issued.day]]},
+            "language": citation.language}
+    return json.dumps([item], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+LATEX_SYNTAX = str.maketrans({"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "$": r"\$",
+                              "^": r"\textasciicircum{}"})
+
+
+def latex(text: str) -> str:
+    """Plain text with the characters that are LaTeX syntax to the writer's codec escaped."""
+    return text.translate(LATEX_SYNTAX)
+
+
+VERBATIM = frozenset({"url"})  # fields biblatex reads as they are
+
+
+class BibtexWriter(Writer):
+    """pybtex's BibTeX writer, leaving verbatim fields unescaped."""
+
+    def _write_field(self, stream, type, value):  # pybtex 0.26's hook for one field
+        if type in VERBATIM:
+            stream.write(f",\n    {type} = {self.quote(value)}")
+        else:
+            super()._write_field(stream, type, value)
+
+
+def bibtex(citation: Citation, url: str) -> str:
+    """The citation as a BibTeX `@online` entry (biblatex's type for web pages)."""
+    entry = Entry("online", fields={
+        "title": latex(citation.title), "author": "{" + latex(citation.publisher) + "}",
+        "organization": latex(citation.site), "date": citation.issued.isoformat(),
+        "year": str(citation.issued.year), "url": url, "langid": citation.language,
+    })
+    return BibtexWriter(encoding="UTF-8").to_string(BibliographyData({citation.key: entry}))
