@@ -7,9 +7,10 @@ pages with one title. `build` and `check` both run these reviews, with the
 same severities (warnings: `--strict` makes them fail). A placeholder left in
 a body is found where bodies are converted (`markup.convert`).
 
-Each finding is located at its front-matter key through `front_matter(rel)`,
-which the caller provides (check keeps every file's front matter; a build
-reads again only the files with a finding).
+Each finding is located at its front-matter key: a record keeps where its
+reviewed keys are (`records.key_marks`), and a source's date is found
+through `front_matter(rel)`, which the caller provides (check keeps every
+file's front matter; a build reads again only the files with such a finding).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Review:
         self.today = today
         self.report = report
         self.front_matter = front_matter
+        records = (*content.case_studies, *content.pages, *((content.home,) if content.home.body else ()))
+        self.marks = {r.body.rel: {key: (line, column) for key, line, column in r.marks} for r in records}
 
     def run(self) -> None:
         self.dates()
@@ -52,11 +55,15 @@ class Review:
     def add(self, rel: str, mark: yamltext.Mark, message: str, fix: str) -> None:
         self.report.add(self.content.root / rel, mark.line, WARNING, message, fix, mark.column)
 
-    def mark(self, rel: str, *key) -> yamltext.Mark:
+    def mark(self, rel: str, key: str) -> yamltext.Mark:
+        """Where `key`'s value is in the front matter of `rel`; line 1 when it has no such key."""
+        marks = self.marks.get(rel)
+        if marks:
+            return yamltext.Mark(*marks[key]) if key in marks else yamltext.Mark(1, None)
         doc = self.front_matter(rel)
         if doc is None:
             return yamltext.Mark(None, None)
-        return doc.value_mark(*key) if key and key[0] in (doc.value or {}) else yamltext.Mark(1, None)
+        return doc.value_mark(key) if key in (doc.value or {}) else yamltext.Mark(1, None)
 
     def texts(self):
         """(rel, title, summary, is a draft) of every case study, page and the home page."""

@@ -20,7 +20,7 @@ from ..model import countries
 from ..model import schema
 from . import yamltext
 from ..model.diagnostics import Report, display_path
-from ..model.records import CaseStudy, Home, Image, Page, SiteConfig, Source, Theme
+from ..model.records import CaseStudy, Home, Image, Page, SiteConfig, Source, Theme, key_marks
 from ..model.schema import Invalid
 from ..model.urls import Reserved
 from .config import ThemeVocabulary
@@ -100,6 +100,7 @@ def load_case_study(root: Path, path: Path, config: SiteConfig, themes: ThemeVoc
         region=region, coordinates=values.get("coordinates"), image=image, sources=sources,
         draft=values.get("draft", False), body=body, lang=config.language,
         excerpt="" if values.get("summary") else excerpt(body.markdown), updated=values.get("updated"),
+        marks=key_marks(doc),
     )
 
 
@@ -273,7 +274,8 @@ def load_page(root: Path, path: Path, config: SiteConfig, report: Report,
         report.error(path, mark.line, f"the page slug '{slug}' is taken by the site's own pages",
                      "Choose another slug.", mark.column)
         return None
-    return Page(slug, values["title"], values.get("summary"), values.get("menu"), body, config.language)
+    return Page(slug, values["title"], values.get("summary"), values.get("menu"), body, config.language,
+                marks=key_marks(doc))
 
 
 def load_home(root: Path, report: Report, documents: dict | None = None,
@@ -286,7 +288,7 @@ def load_home(root: Path, report: Report, documents: dict | None = None,
         return Home(None, None, None)
     doc, body = parsed
     values = check_fields(path, doc, schema.HOME_FIELDS, report) or {}
-    return Home(values.get("title"), values.get("summary"), body)
+    return Home(values.get("title"), values.get("summary"), body, marks=key_marks(doc))
 
 
 def check_unique_slugs(root: Path, studies, pages, report: Report, documents: dict | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from .countries import Country, Region
@@ -57,6 +57,18 @@ class SiteConfig:
 
 PLACEHOLDER = "TODO"  # what `sitegen new` leaves for the author to replace; reviews warn about it
 PLACEHOLDER_RE = re.compile(rf"\b{PLACEHOLDER}\b")
+
+
+REVIEWED_KEYS = ("title", "date", "summary", "sources")  # front-matter keys the reviews may point at
+
+
+def key_marks(doc) -> tuple[tuple[str, int, int], ...]:
+    """(key, line, column) of each reviewed key's value in a parsed front matter (`yamltext.Document`)."""
+    found = doc.value if isinstance(doc.value, dict) else {}
+    return tuple((key, *astuple(doc.value_mark(key))) for key in REVIEWED_KEYS if key in found)
+
+
+MARKS = {"digest": False}  # where keys were in the file: for messages only, never part of a page
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,7 @@ class CaseStudy:
     lang: str
     excerpt: str = ""  # plain text of the body's first paragraph, for cards when there is no summary
     updated: dt.date | None = None  # when the text last changed in substance, when the author says so
+    marks: tuple = field(default=(), compare=False, metadata=MARKS)  # key_marks of its front matter
 
     @property
     def modified(self) -> dt.date:
@@ -127,6 +140,7 @@ class Page:
     menu: int | None
     body: Text
     lang: str
+    marks: tuple = field(default=(), compare=False, metadata=MARKS)  # key_marks of its front matter
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,7 @@ class Home:
     title: str | None
     summary: str | None
     body: Text | None
+    marks: tuple = field(default=(), compare=False, metadata=MARKS)  # key_marks of its front matter
 
 
 @dataclass(frozen=True)

@@ -292,6 +292,12 @@ def feed_context(model: SiteModel, views: SiteViews, title: str, page: str, stud
             "entry_bodies": tuple(views.pages[s.slug][1] for s in newest)}
 
 
+def in_feeds(model: SiteModel) -> frozenset[str]:
+    """The slugs of the case studies some feed carries: the newest of the site, and of each group."""
+    groups = (model.studies, *(g.studies for g in (*model.themes, *model.countries, *model.regions)))
+    return frozenset(s.slug for studies in groups for s in studies[:FEED_ENTRIES])
+
+
 def group_feeds(kind: str, groups: str, record_of: Callable) -> Pages:
     """One feed per group of `model.<groups>` that has case studies (its ref is the group); `record_of`
     gives the group's theme, country or region, whose slug names the feed."""

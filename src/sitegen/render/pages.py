@@ -32,7 +32,7 @@ from ..write import target as write
 from .digest import Digester
 from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
                           template_digests, template_folders, template_stamps)
-from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
+from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output, in_feeds
 from .views import Body, SiteViews, digest_views, site_views
 
 BATCH = 48  # pages per task sent to a worker
@@ -171,6 +171,8 @@ class Worker:
     converter: Converter = None
     jobs: list[PageJob] = field(default_factory=list)  # what to render: forked workers inherit it, unpickled
     converted: dict = field(default_factory=dict)  # (file, digest of its Markdown) -> Rendered, newest last
+    shared: frozenset = frozenset()  # (file, digest) of the bodies feeds carry too: converted once, kept
+    kept: dict = field(default_factory=dict)  # their conversions
 
     def start(self) -> "Worker":
         self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set, pages=self.pages,
@@ -203,9 +205,15 @@ class Worker:
         return [self.render(jobs[i]) for i in batch]
 
     def convert(self, body: Body) -> Rendered:
-        """A body's HTML; the last few are kept, as a case study's body comes again in up to four feeds
-        (the site's, its theme's, country's and region's), rendered after its page."""
+        """A body's HTML. A case study's body comes again in up to four feeds (the site's, its theme's,
+        country's and region's), rendered after its page: the bodies feeds carry are kept once
+        converted, and of the others the last few."""
         key = (body.text.rel, body.text.digest)
+        if body.text.digest and key in self.shared:
+            rendered = self.kept.get(key)
+            if rendered is None:
+                rendered = self.kept[key] = self.converter.convert(self.options.body(body.text))
+            return rendered
         rendered = self.converted.pop(key, None) if body.text.digest else None
         if rendered is None:
             rendered = self.converter.convert(self.options.body(body.text))
@@ -402,8 +410,9 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             else:
                 report.items.extend(entry.problems)
     new_entries = {}
-    for out_path, entry, items in render_pages(Worker(model, views, options, target, cache.pages, env, pages), todo,
-                                               options, progress):
+    shared = frozenset((s.body.rel, s.body.digest) for s in model.studies if s.slug in in_feeds(model))
+    worker = Worker(model, views, options, target, cache.pages, env, pages, shared=shared)
+    for out_path, entry, items in render_pages(worker, todo, options, progress):
         report.items.extend(items)
         if entry is not None:
             new_entries[out_path] = entry
