@@ -262,12 +262,13 @@ def test_no_text_can_leave_its_json_ld_block(title, city):
 @given(title=texts, publisher=texts)
 @example(title="50% {off", publisher="Editors and Friends")
 def test_every_title_makes_a_bibtex_entry_latex_reads_as_plain_text(title, publisher):
-    cite = citations.Citation("s-1", title, "Site", publisher, "p/", dt.date(2021, 1, 2), "en")
-    entry = parse_string(citations.bibtex(cite, "https://example.org/s/p_1%20/"), "bibtex").entries["s-1"]
-    assert entry.fields["url"] == "https://example.org/s/p_1%20/", "a verbatim field stays as it is"
+    config = SiteConfig("Site", "", "https://example.org/s/", "en", (), publisher=publisher)
+    url = "https://example.org/s/p_1%20/"
+    entry = parse_string(citations.bibtex(study(title, "c"), config, url), "bibtex").entries["s"]
+    assert entry.fields["url"] == url, "a verbatim field stays as it is"
     [author] = entry.persons["author"]  # one corporate author, never split at an "and"
     for value in (entry.fields["title"], str(author)):
         unescaped = re.sub(r"\\.", "", value)  # each escape, with the character it escapes
         assert not set(unescaped) & set("%&#$_^\\"), value
-    assert [item["title"] for item in json.loads(citations.csl_json(cite, "u"))] == [title]
+    assert [item["title"] for item in json.loads(citations.csl_json(study(title, "c"), config, url))] == [title]
     assert linked_data.article(study(title, "c"), "p/", "", CONFIG, abs_url=str)["headline"] == title

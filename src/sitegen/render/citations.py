@@ -1,7 +1,9 @@
-"""How to cite a case study: the record of a citation, and its CSL-JSON and BibTeX forms.
+"""How to cite a case study: its CSL-JSON and BibTeX forms.
 
-Owns the `Citation` a case study's page and citation files share, and the
-two machine-readable forms reference managers import: CSL-JSON (Zotero,
+Owns what a citation says (`citation_of`: title, site, publisher, address,
+date, language) and the two machine-readable forms reference managers
+import, which templates write with the `csl_json` and `bibtex` filters from
+the case study and the site's settings: CSL-JSON (Zotero,
 Mendeley, Pandoc) and BibTeX, written by pybtex. BibTeX hands its text to
 LaTeX, so the characters LaTeX reads as commands are escaped here (`\\`,
 braces, `$`, `^`); pybtex's writer escapes the rest through latexcodec (`%`,
@@ -29,20 +31,21 @@ class Citation:
     title: str
     site: str  # the site's title: where the case study is published
     publisher: str  # site.yaml's `publisher`, else the site's title
-    path: str  # the case study's page (site path)
+    url: str  # the case study's page
     issued: dt.date  # when it last changed: `updated`, else `date`
     language: str
 
 
-def citation_of(study: CaseStudy, path: str, config: SiteConfig) -> Citation:
-    return Citation(study.slug, study.title, config.title, config.publisher or config.title, path, study.modified,
+def citation_of(study: CaseStudy, url: str, config: SiteConfig) -> Citation:
+    return Citation(study.slug, study.title, config.title, config.publisher or config.title, url, study.modified,
                     study.lang)
 
 
-def csl_json(citation: Citation, url: str) -> str:
-    """The citation as a CSL-JSON file: a list of one item, of type "webpage"."""
+def csl_json(study: CaseStudy, config: SiteConfig, url: str) -> str:
+    """A case study's citation as a CSL-JSON file: a list of one item, of type "webpage"."""
+    citation = citation_of(study, url, config)
     item = {"id": citation.key, "type": "webpage", "title": citation.title, "container-title": citation.site,
-            "publisher": citation.publisher, "author": [{"literal": citation.publisher}], "URL": url,
+            "publisher": citation.publisher, "author": [{"literal": citation.publisher}], "URL": citation.url,
             "issued": {"date-parts": [[citation.issued.year, citation.issued.month, citation.issued.day]]},
             "language": citation.language}
     return json.dumps([item], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -70,11 +73,12 @@ class BibtexWriter(Writer):
             super()._write_field(stream, type, value)
 
 
-def bibtex(citation: Citation, url: str) -> str:
-    """The citation as a BibTeX `@online` entry (biblatex's type for web pages)."""
+def bibtex(study: CaseStudy, config: SiteConfig, url: str) -> str:
+    """A case study's citation as a BibTeX `@online` entry (biblatex's type for web pages)."""
+    citation = citation_of(study, url, config)
     entry = Entry("online", fields={
         "title": latex(citation.title), "author": "{" + latex(citation.publisher) + "}",
         "organization": latex(citation.site), "date": citation.issued.isoformat(),
-        "year": str(citation.issued.year), "url": url, "langid": citation.language,
+        "year": str(citation.issued.year), "url": citation.url, "langid": citation.language,
     })
     return BibtexWriter(encoding="UTF-8").to_string(BibliographyData({citation.key: entry}))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from urllib.parse import urlsplit
@@ -33,7 +33,6 @@ from ..index.site import Pager, SiteModel, by_city
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
-from .citations import Citation, citation_of
 from .views import Body, CountryCount, SiteViews
 from .worldmap import CityMark, Locator, focus_box, world_map
 
@@ -117,19 +116,13 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
     # `again`: the very tuples of the last build when they hold the same text, so that an unchanged
     # page is known by its objects and not digested again (see pages.same_values)
     return {"item": item, "body": body, "related": views.list_of(related), "locator": study_locator(model, study, views),
-            "citation": study_citation(model, study, views),
             "more_from_country": views.again(("more from", more, len(country.studies)), (more, len(country.studies))),
             "theme_trail": views.again(("trail", trail_view), trail_view)}
 
 
-def study_citation(model: SiteModel, study: CaseStudy, views: SiteViews) -> Citation:
-    """How to cite a case study; the same object as in the last build while it reads the same."""
-    cite = citation_of(study, model.routes.path("case_study", study.slug), model.content.config)
-    return views.again(("citation", *astuple(cite)), cite)
-
-
 def citation_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
-    return {"citation": study_citation(model, study, views)}
+    """A citation file is made from the case study as its page has it (and the site's settings)."""
+    return {"item": views.pages[study.slug][0]}
 
 
 def each_study(kind: str) -> Pages:

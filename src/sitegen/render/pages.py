@@ -410,7 +410,8 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             else:
                 report.items.extend(entry.problems)
     new_entries = {}
-    shared = frozenset((s.body.rel, s.body.digest) for s in model.studies if s.slug in in_feeds(model))
+    fed = in_feeds(model)
+    shared = frozenset((s.body.rel, s.body.digest) for s in model.studies if s.slug in fed)
     worker = Worker(model, views, options, target, cache.pages, env, pages, shared=shared)
     for out_path, entry, items in render_pages(worker, todo, options, progress):
         report.items.extend(items)
