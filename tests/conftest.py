@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -127,6 +129,18 @@ def _temporary_working_folder(tmp_path, monkeypatch):
     """Run each test from its own temporary folder: whatever code writes relative to the working
     folder (the build's default `.cache/`, `output/`) lands there, never in the repository."""
     monkeypatch.chdir(tmp_path)
+
+
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def without_json_ld(html: str) -> str:
+    """A page without its JSON-LD blocks, each of which must be JSON that no browser runs: what is left
+    is what a substring check for script should look at (the blocks hold author text, escaped)."""
+    for block in JSON_LD.findall(html):
+        json.loads(block)
+        assert "<" not in block and ">" not in block, "tojson escapes angle brackets"
+    return JSON_LD.sub("", html)
 
 
 def case_study(title="Every Home, A Health Base", city="Kashan", country="IR", themes="[health-wellbeing]",
