@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import shutil
 import socket
@@ -127,6 +128,16 @@ def _temporary_working_folder(tmp_path, monkeypatch):
     """Run each test from its own temporary folder: whatever code writes relative to the working
     folder (the build's default `.cache/`, `output/`) lands there, never in the repository."""
     monkeypatch.chdir(tmp_path)
+
+
+def image_bytes(format: str = "PNG", size: tuple[int, int] = (4, 3), colour=(40, 90, 160)) -> bytes:
+    """A real image file, small: the site reads every photo and bitmap it publishes (a few bytes that only
+    start like a PNG are refused as damaged)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format)
+    return out.getvalue()
 
 
 def case_study(title="Every Home, A Health Base", city="Kashan", country="IR", themes="[health-wellbeing]",

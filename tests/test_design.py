@@ -183,7 +183,8 @@ def template_files() -> list[Path]:
 
 
 ATTR = re.compile(r"""\b(href|src|srcset|action|poster)\s*=\s*(["'])(.*?)\2""", re.S)
-ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url)\(.*\)\s*\}\}|#sg-[\w-]+|\{\{\s*src\.url\s*\}\})$""", re.S)
+# (a srcset comes from picture.html's `srcset` macro, which makes each address with url())
+ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url|srcset)\(.*\)\s*\}\}|#sg-[\w-]+|\{\{\s*src\.url\s*\}\})$""", re.S)
 
 
 def test_templates_exist_with_their_contract():
@@ -324,8 +325,9 @@ def test_html_lang_and_native_names(built):
 def test_drafts_images_and_credits_show(sample):
     study = (sample / "case-studies" / "kashan-health-tv" / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<h1>[^<]*<span class=\"badge\">Draft</span></h1>", study), "draft badge in the title"
-    assert re.search(r'<figure class="study-figure">\s*<img src="/showcase/case-studies/img/tv.png" '
-                     r'alt="A television studio with two presenters"', study)
+    assert re.search(r'<figure class="study-figure">\s*<picture>\s*<source type="image/webp" '
+                     r'srcset="/showcase/media/tv-1\.[0-9a-f]{8}\.webp 1w"[^>]*>\s*<img src="/showcase/media/tv-1\.'
+                     r'[0-9a-f]{8}\.png" [^>]*alt="A television studio with two presenters"', study)
     assert "<figcaption>Photo: Kashan city, CC BY 4.0</figcaption>" in study
     assert 'lang="fa" dir="rtl">کاشان</span>' in study
     cards = (sample / "case-studies" / "index.html").read_text(encoding="utf-8")
