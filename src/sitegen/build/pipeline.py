@@ -182,10 +182,8 @@ class MemoMapper:
         return results
 
 
-PARALLEL_IMAGES_FROM = 4  # fewer images than this to read or resize are done in-process
-
-
 PARALLEL_READS_FROM = 32  # fewer changed images than this are read in-process (a read is quick)
+PARALLEL_IMAGES_FROM = 4  # fewer images than this to resize are resized in-process (each takes ~0.4 s)
 
 
 class ImageMapper:
@@ -313,7 +311,7 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
                 result.images = work = write_images(
                     target, rendered.images, cache.images, image_store(options),
                     functools.partial(parallel.processes_for, options.jobs, threshold=PARALLEL_IMAGES_FROM),
-                    parallel.fork_pool, make_files=options.make_images)
+                    parallel.fork_pool, make_files=options.make_images, advance=progress.advance)
                 for source, why in work.failed:
                     result.report.error(source, 1, why, UNREADABLE_FIX)
                 if work.failed:

@@ -174,13 +174,15 @@ class ImageWork:
 
 def write_images(target, images: list[tuple[ProcessedImage, Path]], last: dict[str, str],
                  store: ImageStore | None, processes: Callable[[int], int] = lambda count: 1,
-                 pool: Callable | None = None, make_files: bool = True) -> ImageWork:
+                 pool: Callable | None = None, make_files: bool = True,
+                 advance: Callable[[int], None] = lambda done: None) -> ImageWork:
     """Write every file of `images` ((image, its original) pairs) through `target`.
 
     `last`: site path -> key of each file the last build wrote into the output folder. The
     originals to decode are spread over `processes(count)` worker processes made by
     `pool(processes)` (the build stage's: forked, so nothing is pickled but the bytes made).
-    Without `make_files` (`check`, which writes nothing) the files are only listed.
+    Without `make_files` (`check`, which writes nothing) the files are only listed. `advance(n)` hears
+    of each n originals done (a progress bar).
     """
     work = ImageWork()
     todo = []
@@ -205,6 +207,7 @@ def write_images(target, images: list[tuple[ProcessedImage, Path]], last: dict[s
             wanted.append(variant)
         if wanted:
             todo.append((image, source, tuple(wanted)))
+    advance(len(images) - len(todo))
     if not todo:
         return work
     count = processes(len(todo)) if pool is not None else 1
@@ -212,6 +215,7 @@ def write_images(target, images: list[tuple[ProcessedImage, Path]], last: dict[s
     try:
         results = workers.imap(make_or_fail, todo) if workers is not None else map(make_or_fail, todo)
         for (image, source, wanted), made in zip(todo, results):  # each written as it comes: little held at once
+            advance(1)
             if isinstance(made, str):
                 work.failed.append((source, made))
                 continue
