@@ -8,7 +8,10 @@ time a `serve` session takes to rebuild after one edit; and it measures peak
 memory (the build process and its workers together). With `--repeat N` each
 build runs N times (each cold one into a folder of its own) and the median is
 printed: a disk that is still catching up on earlier work makes single runs
-vary by a second or more. Where `hugo` is on PATH, or `pelican` is on PATH
+vary by a second or more. With `--images N`, N case studies of each corpus
+carry a 2,000 x 1,500 photo, and the time the cold and warm builds spent
+reading and making images (their stages, as `build -v` prints them) is
+printed too. Where `hugo` is on PATH, or `pelican` is on PATH
 or importable, it builds the same corpus with them in the same run and
 prints the ratios. Prints figures; asserts nothing.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -49,8 +53,14 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+STAGE_TIME = re.compile(r"^\s*(\d+\.\d+) s  (.+)$", re.M)  # a stage's time, as `build -v` prints it
+IMAGE_STAGES = ("Reading images", "Making images")  # load/images.py, write/images.py
+LAST_STAGES: dict[str, float] = {}  # the stage times of the last command `timed` ran with -v
+
+
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
-    """(seconds, peak MB of the whole process tree) of one command, which must succeed.
+    """(seconds, peak MB of the whole process tree) of one command, which must succeed; with -v, the
+    times of its stages are left in LAST_STAGES.
 
     Writes still pending from the step before (a corpus written, a folder deleted)
     are flushed first, so the disk's catching up is not charged to this command.
@@ -75,6 +85,8 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, command))} failed:\n{out}\n{err}")
+    LAST_STAGES.clear()
+    LAST_STAGES.update((name, float(value)) for value, name in STAGE_TIME.findall(err))
     return seconds, peak / 1024
 
 
@@ -86,20 +98,32 @@ def repeated(repeat: int, run) -> tuple[float, float]:
 
 # --------------------------------------------------------------------------- sitegen
 
-def sitegen(work: Path, content: Path, repeat: int, search: bool = True) -> dict[str, tuple[float, float]]:
+def sitegen(work: Path, content: Path, repeat: int, search: bool = True,
+            images: bool = False) -> dict[str, tuple[float, float]]:
+    """Each build's (median seconds, peak MB); with `images`, also the image stages of the cold and warm
+    builds ("cold images", "warm images": (median seconds of reading and making images, 0))."""
     cache = work / ".cache"
 
     def command(output: Path) -> list[str]:
         return [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content),
-                "--templates", str(ROOT / "templates"), "--output", str(output), *([] if search else ["--no-search"])]
+                "--templates", str(ROOT / "templates"), "--output", str(output), *([] if search else ["--no-search"]),
+                *(["-v"] if images else [])]
 
-    def cold(n: int) -> tuple[float, float]:  # each into a folder of its own, with no cache
+    image_times: dict[str, list[float]] = {"cold images": [], "warm images": []}
+
+    def with_images(kind: str, result: tuple[float, float]) -> tuple[float, float]:
+        image_times[kind].append(sum(LAST_STAGES.get(stage, 0.0) for stage in IMAGE_STAGES))
+        return result
+
+    def cold(n: int) -> tuple[float, float]:  # each into a folder of its own, with no cache (nor image cache)
         shutil.rmtree(cache, ignore_errors=True)
-        return timed(command(work / f"sitegen-out-{n}"), work)
+        return with_images("cold images", timed(command(work / f"sitegen-out-{n}"), work))
 
     results = {"cold": repeated(repeat, cold)}
     last = command(work / f"sitegen-out-{repeat - 1}")  # the cache now belongs to this one
-    results["warm"] = repeated(repeat, lambda n: timed(last, work))
+    results["warm"] = repeated(repeat, lambda n: with_images("warm images", timed(last, work)))
+    if images:
+        results.update({kind: (statistics.median(times), 0.0) for kind, times in image_times.items()})
     edited = content / "case-studies" / "study-00001.md"
     original = edited.read_text(encoding="utf-8")
 
@@ -118,10 +142,11 @@ def serve_edit(content: Path, work: Path, edits: int = 7) -> float:
     sys.path.insert(0, str(ROOT / "src"))
     from sitegen.build import pipeline
 
-    # as `serve` builds: no search index in the rebuild (serve makes it afterwards, behind the reload)
+    # as `serve` builds: no search index in the rebuild (serve makes it afterwards, behind the reload), and
+    # the image cache of the builds before (serve keeps no build cache, but shares the image cache)
     session = pipeline.Session(pipeline.BuildOptions(content=content, output=work / "serve-out",
-                                                     templates=ROOT / "templates", cache_dir=None, drafts=True,
-                                                     search=False))
+                                                     templates=ROOT / "templates", cache_dir=work / ".cache",
+                                                     drafts=True, search=False))
     session.rebuild()
     edited = content / "case-studies" / "study-00002.md"
     original = edited.read_text(encoding="utf-8")
@@ -252,13 +277,17 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true",
                         help="build without the search index (sitegen build --no-search), to compare the "
                              "rest of the build with versions that had no search")
+    parser.add_argument("--images", type=int, default=0, metavar="N",
+                        help="give N case studies of each corpus a 2,000 x 1,500 photo (corpus.py --images) and "
+                             "print the time the cold and warm builds spent reading and making images")
     args = parser.parse_args()
     rows = []
     for count in args.counts:
         work = Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{count}-", dir=args.keep))
-        content = corpus.write_corpus(work / "content", count)
-        peers = {"hugo": hugo(work, content, args.repeat), "pelican": pelican(work, content, args.repeat)}
-        ours = sitegen(work, content, args.repeat, search=not args.no_search)
+        content = corpus.write_corpus(work / "content", count, images=min(args.images, count))
+        peers = {} if args.images else {"hugo": hugo(work, content, args.repeat),
+                                        "pelican": pelican(work, content, args.repeat)}
+        ours = sitegen(work, content, args.repeat, search=not args.no_search, images=args.images > 0)
         rows.append((count, ours, peers))
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -274,13 +303,16 @@ def print_table(rows) -> None:
         for name, r in lines:
             edit = f"{r['one edit'][0]:10.2f}" if "one edit" in r else f"{'-':>10}"
             serve = f"{r['serve edit'][0]:12.3f}" if "serve edit" in r else f"{'-':>12}"
-            peak = max(v[1] for v in r.values())
+            peak = max(v[1] for k, v in r.items() if not k.endswith("images"))
             print(f"{count:>12} | {name:<8} | {r['cold'][0]:7.2f} | {r['warm'][0]:7.2f} | {edit} | {serve} | {peak:8.0f}")
         for name, r in peers.items():
             if r:
                 print(f"{'':>12}   sitegen cold is {ours['cold'][0] / r['cold'][0]:.2f}x {name}'s time; "
                       f"warm {ours['warm'][0] / r['warm'][0]:.2f}x")
-    missing = [name for name in ("hugo", "pelican") if not any(p[name] for _, _, p in rows)]
+        if "cold images" in ours:
+            print(f"{'':>12}   of which reading and making images: cold {ours['cold images'][0]:.2f} s, "
+                  f"warm {ours['warm images'][0]:.2f} s")
+    missing = [name for name in ("hugo", "pelican") if not any(p.get(name) for _, _, p in rows)]
     if missing:
         print(f"(not installed, so not compared: {', '.join(missing)}; apt-get install hugo / pip install pelican[markdown])")
 

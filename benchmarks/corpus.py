@@ -8,6 +8,12 @@ ten of them with coordinates near their country's capital, so the maps have
 as many dots as a large network would. The same options always give the
 same files, byte for byte.
 
+With `--images N`, the first N case studies get a lead image: a photo-like
+JPEG of 2,000 x 1,500 pixels (blurred shapes over a gradient, each one
+different, some 300 KB), carrying EXIF data as a phone writes it (an
+orientation, a camera, and a GPS position near the case study's city), so
+the build has real work to do: decode, turn, resize, encode, strip.
+
 The folder it writes holds a marker file (`.sitegen-corpus`): running it
 again on that folder replaces the old corpus, but it refuses a folder that
 already holds files it did not write, and leaves that folder as it was.
@@ -17,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
+import multiprocessing
 import random
 import shutil
 import sys
@@ -100,11 +108,14 @@ def city_of(seed: int, number: int) -> tuple[str, str, str]:
     return name, country, place if number % 10 else ""
 
 
-def case_study(rng: random.Random, index: int, count: int, city_place: tuple[str, str, str]) -> str:
+def case_study(rng: random.Random, index: int, count: int, city_place: tuple[str, str, str],
+               image: str | None = None) -> str:
     city, country, place = city_place
     themes = sorted({rng.choice(THEMES)[1] for _ in range(rng.randint(1, 3))})
     date = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(5000))
     summary = f"summary: {sentence(rng, 14)}\n" if index % 3 else ""
+    lead = (f"image: {image}\nimage_alt: A generated photo of shapes and colours for case study {index}\n"
+            if image else "")
     return (
         "---\n"
         f"title: {city} {rng.choice(['opens', 'builds', 'expands', 'connects'])} {rng.choice(WORDS)} learning (no. {index})\n"
@@ -114,6 +125,7 @@ def case_study(rng: random.Random, index: int, count: int, city_place: tuple[str
         f"themes: [{', '.join(themes)}]\n"
         f"date: {date.isoformat()}\n"
         f"{summary}"
+        f"{lead}"
         "sources:\n"
         f"  - title: Report on {city}\n"
         f"    url: https://example.org/reports/{index}\n"
@@ -142,8 +154,53 @@ def check_out_folder(out: Path) -> None:
                             "Choose an empty or new folder with --out DIR.")
 
 
-def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CITIES) -> Path:
-    """Write `count` case studies from `cities` cities into `out` (replacing a corpus written there before)."""
+PHOTO_SIZE = (2000, 1500)  # what a phone photo resized for the web by a careful author measures
+
+
+def photo(seed: str, lat: float, lon: float) -> bytes:
+    """A photo-like JPEG, different for each `seed`: soft shapes over a gradient, with a phone's EXIF data
+    (sideways, orientation 6, a camera's name, and a GPS position at `lat`, `lon`)."""
+    from PIL import Image, ImageDraw, ImageFilter  # only for --images
+
+    rng = random.Random(seed)
+    width, height = PHOTO_SIZE
+    small = Image.new("RGB", (width // 4, height // 4))
+    top, bottom = ([rng.randrange(256) for _ in range(3)] for _ in range(2))
+    gradient = Image.linear_gradient("L").resize(small.size)
+    small = Image.composite(Image.new("RGB", small.size, tuple(bottom)), Image.new("RGB", small.size, tuple(top)),
+                            gradient)
+    draw = ImageDraw.Draw(small)
+    for _ in range(14):
+        x, y = rng.randrange(small.width), rng.randrange(small.height)
+        r = rng.randrange(10, 120)
+        draw.ellipse((x - r, y - r * rng.uniform(0.4, 1.2), x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))
+    image = small.filter(ImageFilter.GaussianBlur(6)).resize(PHOTO_SIZE, Image.Resampling.BICUBIC)
+    grain = Image.frombytes("L", (width // 8, height // 8), rng.randbytes(width // 8 * height // 8))
+    image = Image.blend(image, Image.merge("RGB", [grain.resize(PHOTO_SIZE)] * 3), 0.08)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F], exif[0x0110] = "Benchmark", "Phone 1"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N" if lat >= 0 else "S", 2: degrees(lat), 3: "E" if lon >= 0 else "W", 4: degrees(lon)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def degrees(value: float) -> tuple[float, float, float]:
+    """A coordinate as EXIF writes it: degrees, minutes, seconds."""
+    seconds = round(abs(value) * 3600)
+    return float(seconds // 3600), float(seconds // 60 % 60), float(seconds % 60)
+
+
+def write_photo(job: tuple[Path, str, float, float]) -> None:
+    path, seed, lat, lon = job
+    path.write_bytes(photo(seed, lat, lon))
+
+
+def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CITIES, images: int = 0) -> Path:
+    """Write `count` case studies from `cities` cities into `out` (replacing a corpus written there before);
+    the first `images` of them with a photo each."""
     check_out_folder(out)
     if out.exists():
         shutil.rmtree(out)
@@ -154,10 +211,20 @@ def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CIT
     (out / "site.yaml").write_text(site_yaml(), encoding="utf-8")
     (out / "home.md").write_text("---\ntitle: Synthetic Showcase\n---\n\n" + paragraph(random.Random(seed), 3) + "\n")
     (out / "pages" / "about.md").write_text("---\ntitle: About\nmenu: 1\n---\n\nA generated site.\n")
+    photos = []
     for index in range(count):
         rng = random.Random(f"{seed}-{index}")
-        study = case_study(rng, index, count, city_of(seed, index % max(cities, 1)))
+        city = city_of(seed, index % max(cities, 1))
+        image = f"img/study-{index:05d}.jpg" if index < images else None
+        study = case_study(rng, index, count, city, image)
         (out / "case-studies" / f"study-{index:05d}.md").write_text(study, encoding="utf-8")
+        if image:
+            lat, lon = CAPITALS[city[1]]
+            photos.append((out / "case-studies" / image, f"{seed}-photo-{index}", lat, lon))
+    if photos:
+        (out / "case-studies" / "img").mkdir()
+        with multiprocessing.Pool() as pool:  # some 0.1 s of drawing each
+            pool.map(write_photo, photos, chunksize=16)
     return out
 
 
@@ -174,7 +241,7 @@ def case_count(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Write a synthetic, deterministic showcase (case studies in "
                                             "sitegen's content format) for the benchmarks.",
-                                epilog="The same --count, --cities and --seed always give the same files, byte for byte.")
+                                epilog="The same --count, --cities, --images and --seed always give the same files, byte for byte.")
     p.add_argument("--count", type=case_count, default=1000, metavar="N",
                    help="how many case studies to write (default: 1000)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
@@ -183,6 +250,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cities", type=case_count, default=DEFAULT_CITIES, metavar="N",
                    help=f"how many cities the case studies are spread over, case study i in city i mod N "
                         f"(default: {DEFAULT_CITIES})")
+    p.add_argument("--images", type=case_count, default=0, metavar="N",
+                   help="give the first N case studies a 2,000 x 1,500 photo with EXIF and GPS data (needs "
+                        "Pillow, which sitegen installs; default: 0)")
     p.add_argument("--seed", type=int, default=7,
                    help="the seed of the random text: another seed gives another corpus (default: 7)")
     return p
@@ -191,11 +261,12 @@ def parser() -> argparse.ArgumentParser:
 def main() -> int:
     args = parser().parse_args()
     try:
-        write_corpus(args.out, args.count, args.seed, args.cities)
+        write_corpus(args.out, args.count, args.seed, args.cities, min(args.images, args.count))
     except ForeignFolder as exc:
         print(f"corpus.py: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {args.count} case studies to {args.out}")
+    print(f"wrote {args.count} case studies to {args.out}"
+          + (f", {min(args.images, args.count)} with a photo" if args.images else ""))
     return 0
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import io
 import os
 import re
 import shutil
@@ -141,6 +142,14 @@ def without_json_ld(html: str) -> str:
         json.loads(block)
         assert "<" not in block and ">" not in block, "tojson escapes angle brackets"
     return JSON_LD.sub("", html)
+def image_bytes(format: str = "PNG", size: tuple[int, int] = (4, 3), colour=(40, 90, 160)) -> bytes:
+    """A real image file, small: the site reads every photo and bitmap it publishes (a few bytes that only
+    start like a PNG are refused as damaged)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format)
+    return out.getvalue()
 
 
 def case_study(title="Every Home, A Health Base", city="Kashan", country="IR", themes="[health-wellbeing]",

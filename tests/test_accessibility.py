@@ -95,7 +95,7 @@ def test_axe_finds_no_violation_in_the_dark_scheme(browser, site_url, name):
 
 @pytest.mark.axe
 def test_axe_on_a_draft_with_an_image(page, sample, static_server):
-    """The showcase has no draft and no image: check a sample case study that has both."""
+    """The showcase has no draft: check a sample case study that has one, with an image."""
     url = static_server(sample, "/showcase/")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SiteFolder, case_study, run_cli
+from conftest import ROOT, SiteFolder, case_study, image_bytes, run_cli
 from sitegen.build import pipeline
 from sitegen.commands import check
 from sitegen.markup import convert
@@ -256,7 +256,7 @@ class Folder(SiteFolder):
         self.path = root / "case-studies" / "nested.md"
         for linked in ("y", "other"):  # what the constructs link to (a broken link is an error)
             self.study(linked, title=f"Linked {linked}")
-        self.write("case-studies/photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64)
+        self.write("case-studies/photo.jpg", image_bytes("JPEG"))
 
     def rewrite(self, body: str) -> int:
         """Write the case study anew; the line its body starts on."""

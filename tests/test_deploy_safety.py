@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE_YAML, case_study, git, run_cli
+from conftest import ROOT, SITE_YAML, case_study, git, image_bytes, run_cli
 from sitegen.commands import deploy
 
 pytestmark = [pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
@@ -191,7 +191,7 @@ def test_ignored_and_untracked_content_files_are_refused_until_tracked(project):
     (content / "private").mkdir()
     (content / "private" / "salaries.csv").write_text("name,salary\n", encoding="utf-8")
     (content / "case-studies" / "secret.md").write_text(case_study(city="Secret"), encoding="utf-8")
-    (content / "case-studies" / "photo.png").write_bytes(b"\x89PNG\r\n")  # untracked, not ignored
+    (content / "case-studies" / "photo.png").write_bytes(image_bytes())  # untracked, not ignored
     (content / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # hidden: the build skips these
     (content / "case-studies" / ".kashan-health-tv.md.swp").write_bytes(b"b0VIM")
     before = project.state()
@@ -212,7 +212,7 @@ def test_ignored_and_untracked_content_files_are_refused_until_tracked(project):
     proc = project.deploy()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     names = project.branch_names()
-    assert "notes.pdf" in names and "case-studies/photo.png" in names
+    assert "notes.pdf" in names and any(name.startswith("media/photo-4.") for name in names)  # published resized
     assert not any("salaries" in name or "secret" in name or name.startswith("private") for name in names)
 
 

@@ -183,9 +183,10 @@ def template_files() -> list[Path]:
 
 
 ATTR = re.compile(r"""\b(href|src|srcset|action|poster)\s*=\s*(["'])(.*?)\2""", re.S)
-# url() and abs_url() for the site's own addresses; a source's and site.yaml's external ones, each checked
-# to be an absolute http(s) address when it is loaded (load/studies.py, load/config.py)
-ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url)\(.*\)\s*\}\}|#sg-[\w-]+"""
+# url() and abs_url() for the site's own addresses (a srcset comes from picture.html's `srcset` macro, which
+# makes each address with url()); a source's and site.yaml's external ones, each checked to be an absolute
+# http(s) address when it is loaded (load/studies.py, load/config.py)
+ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url|srcset)\(.*\)\s*\}\}|#sg-[\w-]+"""
                            r"""|\{\{\s*(src\.url|site\.license\.url|site\.repository|site\.edit_url\([\w.]+\))\s*\}\})$""", re.S)
 
 
@@ -329,8 +330,9 @@ def test_html_lang_and_native_names(built):
 def test_drafts_images_and_credits_show(sample):
     study = (sample / "case-studies" / "kashan-health-tv" / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<h1>[^<]*<span class=\"badge\">Draft</span></h1>", study), "draft badge in the title"
-    assert re.search(r'<figure class="study-figure">\s*<img src="/showcase/case-studies/img/tv.png" '
-                     r'alt="A television studio with two presenters"', study)
+    assert re.search(r'<figure class="study-figure">\s*<picture>\s*<source type="image/webp" '
+                     r'srcset="/showcase/media/tv-1\.[0-9a-f]{8}\.webp 1w"[^>]*>\s*<img src="/showcase/media/tv-1\.'
+                     r'[0-9a-f]{8}\.png" [^>]*alt="A television studio with two presenters"', study)
     assert "<figcaption>Photo: Kashan city, CC BY 4.0</figcaption>" in study
     assert 'lang="fa" dir="rtl">کاشان</span>' in study
     cards = (sample / "case-studies" / "index.html").read_text(encoding="utf-8")

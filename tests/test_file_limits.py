@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE_YAML, SiteFolder, case_study, run_cli
+from conftest import ROOT, SITE_YAML, SiteFolder, case_study, image_bytes, run_cli
 from sitegen import load
 from sitegen.build import pipeline
 from sitegen.commands.devserver import problem_item
@@ -37,7 +37,7 @@ TEMPLATES = ROOT / "templates"
 PROPERTY = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 TEXT_FIX = "Split it into several case studies or pages, or raise limits: file_size_mb in site.yaml."
-PNG = b"\x89PNG\r\n\x1a\n"
+PNG = image_bytes("PNG", (1, 1))  # a real image: one padded with a hole of zeros still reads
 
 
 def with_limits(**values) -> str:
@@ -109,8 +109,8 @@ def test_an_image_over_the_media_limit_is_refused_with_its_size(tmp_path):
     assert [(Path(p).name, m) for p, m in found] == [(
         "video-still.png", f"the file is 25.1 MB ({MAX_MEDIA_BYTES + 1:,} bytes), over the 25 MB limit for an image "
         "or other file the site publishes Fix: Make the file smaller (a photo 2,000 pixels wide is plenty on a web "
-        "page; save a PDF with reduced size), or link to it where it is published elsewhere, or raise limits: "
-        "media_size_mb in site.yaml (up to 100). Readers on slow connections wait for every megabyte.")]
+        "page; the site makes the smaller sizes itself), or link to it where it is published elsewhere, or raise "
+        "limits: media_size_mb in site.yaml (up to 100). Readers on slow connections wait for every megabyte.")]
 
 
 # ---------------------------------------------------------------- limits set in site.yaml
@@ -242,7 +242,7 @@ def test_a_file_is_refused_exactly_when_it_is_over_its_limit(tmp_path_factory, t
     site.write("site.yaml", with_limits(file_size_mb=f"{text_mb:f}", media_size_mb=f"{media_mb:f}"))
     site.write("case-studies/cork.md", sized(case_study(city="Cork", country="IE"), sizes["case-studies/cork.md"]))
     site.write("pages/about.md", sized("---\ntitle: About\n---\n\n", sizes["pages/about.md"]))
-    sparse(site.root / "case-studies" / "photo.webp", sizes["case-studies/photo.webp"], b"RIFF")
+    sparse(site.root / "case-studies" / "photo.webp", sizes["case-studies/photo.webp"], image_bytes("WEBP", (1, 1)))
     content, errors = load_errors(site.root)
     refused = {rel: d for d in errors for rel in sizes if d.path.endswith("content/" + rel)}
     assert len(refused) == len(errors), errors

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE_YAML, SiteFolder, run_cli
+from conftest import ROOT, SITE_YAML, SiteFolder, image_bytes, run_cli
 from sitegen.load import filetypes, yamltext
 from sitegen.load.files import find_assets
 from sitegen.model.diagnostics import ERROR, HINT, Report
@@ -185,9 +185,10 @@ def good_files() -> dict[str, bytes]:
         "img/utf16-be.svg": utf16(inkscape, "be", False),
         "img/bom.svg": codecs.BOM_UTF8 + inkscape.encode(),
         "img/Logo.SVG": inkscape.encode(),
-        "img/photo.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
-        "img/photo.JPG": b"\xff\xd8\xff\xe0 jpeg",
-        "img/a.jpeg": b"\xff\xd8\xff", "img/b.gif": b"GIF89a", "img/c.webp": b"RIFF", "img/d.avif": b"\0\0\0 ftypavif",
+        "img/photo.png": image_bytes("PNG"),
+        "img/photo.JPG": image_bytes("JPEG"),
+        "img/a.jpeg": image_bytes("JPEG", (5, 4)), "img/b.gif": b"GIF89a", "img/c.webp": image_bytes("WEBP"),
+        "img/d.avif": image_bytes("AVIF"),
         "case-studies/report.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
         "case-studies/figures.csv": "year,learners\n2020,1200\n2021,1500\n".encode(),
     }
@@ -303,11 +304,18 @@ def good(tmp_path_factory):
 
 
 def test_good_files_are_published_byte_for_byte(good):
+    """Photos and bitmaps are published resized instead (tests/test_images.py): never as they are."""
     _, files, check, build, out = good
     assert check.returncode == 0, check.stdout + check.stderr
     assert build.returncode == 0, build.stdout + build.stderr
+    made = {p.name.split(".")[0].rsplit("-", 1)[0] for p in (out / "media").iterdir()}
     for rel, data in files.items():
-        assert (out / rel).read_bytes() == data, rel
+        if filetypes.extension(rel) in filetypes.RASTER_TYPES:
+            assert not (out / rel).exists() and Path(rel).stem.lower() in made, rel
+        else:
+            assert (out / rel).read_bytes() == data, rel
+    # one width (the original's) of each, in its format and WebP (a WebP original: WebP only)
+    assert len(list((out / "media").iterdir())) == 2 * 4 + 1
 
 
 def test_backups_and_temporary_files_are_never_published_and_never_an_error(good):

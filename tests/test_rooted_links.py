@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, image_bytes, run_cli
 from sitegen.build import pipeline
 from sitegen.markup.convert import rooted_target
 from sitegen.model.urls import Urls
@@ -30,7 +30,7 @@ def body_links(page: Path) -> list[str]:
 def write_linking_study(site, body: str) -> None:
     site.study("cork-learning-festival", title="Cork learns", city="Cork", country="IE",
                body="Cork holds a festival.\n\n## Context\n\nText.\n")
-    site.write("img/photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    site.write("img/photo.jpg", image_bytes("JPEG", (10, 8)))
     site.study("kashan-health-tv", body=body)
 
 
@@ -44,13 +44,14 @@ def write_linking_study(site, body: str) -> None:
     ("/themes/", "/showcase/themes/"),
     ("/", "/showcase/"),
     ("/showcase/", "/showcase/"),
-    ("/img/photo.jpg", "/showcase/img/photo.jpg"),
+    ("/img/photo.jpg", re.compile(r"/showcase/media/photo-10\.[0-9a-f]{8}\.jpg")),  # a photo's file, made of it
 ])
 def test_a_root_relative_link_gets_the_base_path_once(site, build, written, expected):
     write_linking_study(site, f"See [the other city]({written}).\n\n## Context\n\nText.\n")
     proc, out = build(site)
     assert proc.returncode == 0 and "error" not in proc.stderr, proc.stderr
-    assert expected in body_links(out / "case-studies" / "kashan-health-tv" / "index.html")
+    links = body_links(out / "case-studies" / "kashan-health-tv" / "index.html")
+    assert any(expected.fullmatch(link) for link in links) if isinstance(expected, re.Pattern) else expected in links
 
 
 @pytest.mark.parametrize("written", ["/case-studies/nowhere/", "/showcase/case-studies/nowhere/", "/other-project/",

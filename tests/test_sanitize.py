@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import case_study, without_json_ld
+from conftest import case_study, image_bytes, without_json_ld
 from sitegen.markup import convert as markup
 from sitegen.model import urls
 from sitegen.model.records import Text
@@ -53,6 +53,9 @@ class Executable(HTMLParser):
                 self.found.append(f"{tag}[{name}={value!r}]")
             if name == "style" and not (tag in ("td", "th") and _only_alignment(value or "")):
                 self.found.append(f"{tag}[style={value!r}]")
+            if name == "srcset" and value and not (self.page and all(
+                    c.split()[0].startswith(self.base_path + "media/") for c in value.split(","))):
+                self.found.append(f"{tag}[srcset={value!r}]")  # only the site's own image files, on its pages
             if name in ("href", "src", "xlink:href", "data", "poster", "action", "content", "background") and value:
                 scheme = markup.url_scheme(value if name != "content" else value.split("url=", 1)[-1])
                 if scheme in SCRIPT_URL_SCHEMES:
@@ -75,6 +78,8 @@ class Executable(HTMLParser):
             return (a.get("id") or "").startswith("sg-filter-")
         if tag == "svg":
             return (a.get("class") or "").startswith("map ") and a.get("role") == "group"
+        if tag == "source":  # the WebP files of a <picture> the site writes for its own images
+            return a.get("type") == "image/webp" and "src" not in a
         return False
 
     def handle_data(self, data):
@@ -175,6 +180,11 @@ VECTORS = [
     "A paragraph.\n{: onmouseover=\"alert(1)\" style=\"position:fixed\" }",
     "[x](other.md){: href=\"javascript:alert(1)\" }",
     "![x](a.png){: onerror=\"alert(1)\" src=\"x\" }",
+    "![x](a.png){: srcset=\"https://evil.example/x.png 2x\" }",
+    # pictures: only the ones sitegen writes for its own images
+    '<picture><source srcset="https://evil.example/x.webp" type="image/webp"><img src="a.png" alt="x"></picture>',
+    '<img src="a.png" srcset="https://evil.example/x.png 2x, javascript:alert(1) 3x" alt="x">',
+    '<video><source src="https://evil.example/x.mp4"></video>',
     "## Heading {: #x onfocus=alert(1) tabindex=1 }",
     # parser confusion
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
@@ -247,7 +257,7 @@ themes:
   - name: Literacy
     description: {p}
 """)
-    site.write("case-studies/img/photo.jpg", b"\xff\xd8\xff")
+    site.write("case-studies/img/photo.jpg", image_bytes("JPEG"))
     site.write("case-studies/kashan-health-tv.md", case_study(
         title=p, city=p, city_native=p, city_native_lang="fa", summary=p, themes="[health-wellbeing, Literacy]",
         image="img/photo.jpg", image_alt=p, image_credit=p, coordinates="[33.99, 51.44]",

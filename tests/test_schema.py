@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, case_study
+from conftest import ROOT, case_study, image_bytes
 from sitegen.commands import json_schema
 from sitegen import load
 from sitegen.commands import new
@@ -75,7 +75,7 @@ def test_it_accepts_the_optional_forms_the_loader_accepts(site):
                       city_native="Gdynia", city_native_lang="pl",
                       sources="[{title: A report, url: 'https://example.org/', publisher: , date: 2021-01-02}]")
     assert list(validator().iter_errors(front_matter(text))) == []
-    site.write("case-studies/img/a.jpg", b"x")
+    site.write("case-studies/img/a.jpg", image_bytes("JPEG"))
     site.write("case-studies/gdynia.md", text.replace("country: IR", "country: PL"))
     report = Report()
     content = load.load_content(site.root, report)

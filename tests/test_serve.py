@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SiteFolder, free_port, run_cli
+from conftest import ROOT, SiteFolder, free_port, image_bytes, run_cli
 from sitegen.build import pipeline
 from sitegen.commands.devserver import SiteState, error_page, inject, live_script, locate, page_epoch, split_path
 from sitegen.model.diagnostics import Diagnostic
@@ -640,7 +640,7 @@ def test_the_served_folder_equals_a_clean_build_after_every_rebuild(tmp_path, mo
     site.study("gdynia-at-home", title="Learning At Home", city="Gdynia", country="PL", themes="[literacy]")
     site.study("draft-study", title="Not Ready Yet", city="Espoo", country="FI", draft="true")
     site.write("pages/about.md", "---\ntitle: About\n---\n\nAbout this showcase.\n")
-    site.write("images/photo.png", b"\x89PNG\r\n\x1a\nnot really")
+    site.write("images/photo.png", image_bytes())
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     served = tmp_path / "served"

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import jinja2.sandbox
 import pytest
-from conftest import ROOT, SiteFolder, run_cli
+from conftest import ROOT, SiteFolder, image_bytes, run_cli
 from sitegen.model.urls import Urls
 from sitegen.render import outputs
 from sitegen.render.environment import CompiledTemplates, make_environment
 
 TEMPLATES = ROOT / "templates"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 
 PAYLOADS = [
     "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",
@@ -139,17 +138,20 @@ def test_a_drafts_image_is_published_only_with_the_draft(tmp_path):
     site.study("kashan-health-tv", image="img/shared.png", image_alt="A classroom")
     site.study("plan", city="Cork", country="IE", draft="true", image="img/plan.png", image_alt="A plan")
     site.study("other-plan", city="Gdynia", country="PL", draft="true", image="img/shared.png", image_alt="Shared")
-    site.write("case-studies/img/plan.png", PNG)
-    site.write("case-studies/img/shared.png", PNG)
+    site.write("case-studies/img/plan.png", image_bytes("PNG", colour=(200, 40, 40)))
+    site.write("case-studies/img/shared.png", image_bytes("PNG"))
     proc = build(tmp_path, site.root)
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "output"
-    images = out / "case-studies" / "img"
-    assert not (images / "plan.png").exists() and (images / "shared.png").exists()
+
+    def published() -> list[str]:  # the files made of each image (never the image as it is)
+        return sorted(p.name.split(".")[0] for p in (out / "media").iterdir())
+
+    assert published() == ["shared-4", "shared-4"]  # PNG and WebP
     assert "plan" not in os.listdir(out / "case-studies")
     proc = build(tmp_path, site.root, "--drafts")
     assert proc.returncode == 0, proc.stderr
-    assert (images / "plan.png").read_bytes() == PNG
+    assert published() == ["plan-4", "plan-4", "shared-4", "shared-4"]
 
 
 def test_a_named_pipe_among_the_overrides_is_refused_not_waited_on(tmp_path, small):

@@ -72,7 +72,7 @@ COMPRESS_LEVEL = 1  # gzip level of the body: 4x smaller than the JSON; level 6 
 
 # The libraries whose versions can change what a page looks like (as distributions are named).
 SHAPING_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pycountry", "python-frontmatter", "pyyaml",
-                     "python-slugify")
+                     "python-slugify", "pillow")
 
 PACKAGE = __name__.split(".")[0]  # "sitegen": only its dataclasses go into a cache
 
@@ -321,6 +321,7 @@ def forget(cache: RenderCache) -> None:
     """After an aborted write the cache no longer describes the output: start over."""
     cache.pages.clear()
     cache.copies.clear()
+    cache.images.clear()
 
 
 # --------------------------------------------------------------------------- the codec

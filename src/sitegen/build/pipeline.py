@@ -20,15 +20,17 @@ from pathlib import Path
 from .. import load
 from ..write import target as write
 from ..write.copy import copy_files
+from ..write.images import ImageStore, ImageWork, write_images
 from ..write import search
 from ..write.search import SearchIndex
-from .cache import code_digest, library_versions, read_cache, save_cache, cache_path, forget
+from .cache import PACKAGE, code_digest, library_versions, read_cache, save_cache, cache_path, forget
 from . import parallel
 from .parallel import parallel_map
 from ..model.diagnostics import Report
 from ..index.review import reread, review
 from ..index.site import SiteModel, build_model
 from ..load.documents import read_markdown
+from ..load.images import UNREADABLE_FIX
 from ..markup.convert import summary_text
 from ..model.progress import NullProgress
 from ..model.records import Content
@@ -54,6 +56,7 @@ class BuildOptions:
     parallel_from: int = PARALLEL_FROM  # fewer pages to render than this stay in one process
     keep_going: bool = False  # render the files that loaded even when others did not (`check`: every problem)
     search: bool = True  # index the pages for search (write.search); `check` writes nothing, so no index
+    make_images: bool = True  # resize the raster images (write.images); `check` writes nothing, so lists them only
     # templates compiled by earlier builds of this process, to compile each only once (by default
     # the process's own store, which `serve`'s builder process keeps; None compiles every template again)
     compiled: CompiledTemplates | None = field(default_factory=process_templates, compare=False)
@@ -81,6 +84,7 @@ class BuildResult:
     rendered: list[str] = field(default_factory=list)  # pages rendered by this run
     changed: list[str] = field(default_factory=list)  # files written or removed by this run
     seconds: float = 0.0
+    images: ImageWork | None = None  # the image files made, copied from the image cache, or kept
 
     @property
     def ok(self) -> bool:
@@ -109,11 +113,20 @@ class LoadMemo:
 
 
 @dataclass
+class ImageMemo:
+    """Raster images as the last run read them: posix path -> (file stamp, Raster or ImageRefusal)."""
+
+    key: str = ""
+    entries: dict[str, tuple] = field(default_factory=dict)
+
+
+@dataclass
 class Caches:
     """Everything kept between builds."""
 
     render: RenderCache = field(default_factory=RenderCache)
     load: LoadMemo = field(default_factory=LoadMemo)
+    images: ImageMemo = field(default_factory=ImageMemo)
     search: SearchIndex = field(default_factory=SearchIndex)
     changed: bool = field(default=True, compare=False)  # worth saving again?
     # what each section of the cache file held when read or last written (cache.encode_sections)
@@ -169,6 +182,43 @@ class MemoMapper:
         return results
 
 
+PARALLEL_READS_FROM = 32  # fewer changed images than this are read in-process (a read is quick)
+PARALLEL_IMAGES_FROM = 4  # fewer images than this to resize are resized in-process (each takes ~0.4 s)
+
+
+class ImageMapper:
+    """Maps load's raster reader over the raster images: a file whose stamp is unchanged keeps its last
+    result; the others are read (decoded whole, once), on all cores when there are many."""
+
+    def __init__(self, memo: ImageMemo, jobs: int, progress: NullProgress = NullProgress()):
+        self.memo = memo
+        self.jobs = jobs
+        self.progress = progress
+
+    def __call__(self, reader, items: list[tuple[str, Path]]) -> list:
+        memo = self.memo
+        if memo.key != reader.key:
+            memo.key, memo.entries = reader.key, {}
+        old, entries = memo.entries, {}
+        results: list = [None] * len(items)
+        stamps = [file_stamp(path) for _, path in items]
+        for i, (rel, _) in enumerate(items):
+            known = old.get(rel)
+            if known is not None and stamps[i] is not None and known[0] == stamps[i]:
+                entries[rel], results[i] = known, known[1]
+        misses = [i for i, result in enumerate(results) if result is None]
+        if misses:
+            self.progress.stage("Reading images", len(misses))
+            for i, result in zip(misses, parallel_map(reader, [items[i] for i in misses], self.jobs,
+                                                      PARALLEL_READS_FROM)):
+                results[i] = result
+                if stamps[i] is not None:
+                    entries[items[i][0]] = (stamps[i], result)
+            self.progress.advance(len(misses))
+        memo.entries = entries
+        return results
+
+
 def load_for_memo(loader, digester: Digester, path: Path) -> tuple:
     """`loader(path)` with its record kept without its Markdown, and that record's digest: made
     where the file is loaded (a worker, for many files).
@@ -195,7 +245,8 @@ def relative(path: Path, root: Path) -> str:
 
 
 def load_and_index(options: BuildOptions, report: Report, mapper: MemoMapper | None = None,
-                   documents: dict | None = None) -> tuple[Content | None, SiteModel | None]:
+                   documents: dict | None = None,
+                   image_mapper: ImageMapper | None = None) -> tuple[Content | None, SiteModel | None]:
     """Load stage then index stage; (None, None) when the sources have errors. `documents`, when
     given, receives the parsed front matter of every Markdown file (its marks locate problems)."""
     if not options.templates.is_dir():
@@ -203,7 +254,7 @@ def load_and_index(options: BuildOptions, report: Report, mapper: MemoMapper | N
                      "Run from the project folder, or pass --templates DIR.")
         return None, None
     content = load.load_content(options.content, report, options.base_url, mapper=mapper, rules=load_rules(),
-                                documents=documents)
+                                documents=documents, image_mapper=image_mapper)
     if content is None or (report.failed(options.strict) and not options.keep_going):
         return None, None
     return content, build_model(content, outputs.routes(), include_drafts=options.drafts)
@@ -234,7 +285,8 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
     if cache.bytecode is None:
         cache.bytecode = options.compiled
     mapper = MemoMapper(caches.load, options.jobs, progress)
-    _, result.model = load_and_index(options, result.report, mapper, documents)
+    image_mapper = ImageMapper(caches.images, options.jobs, progress)
+    _, result.model = load_and_index(options, result.report, mapper, documents, image_mapper)
     if result.model is not None:
         review(result.model.content, today or dt.date.today(), result.report,
                documents.get if documents is not None else reread(options.content, front_matter))
@@ -254,6 +306,21 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
                 progress.stage("Writing the site")
                 files, copied, cache.copies = copy_files(target, rendered.fixed, rendered.copies, cache.copies)
                 rendered.files |= files
+                if rendered.images:
+                    progress.stage("Making images", len(rendered.images))
+                result.images = work = write_images(
+                    target, rendered.images, cache.images, image_store(options),
+                    functools.partial(parallel.processes_for, options.jobs, threshold=PARALLEL_IMAGES_FROM),
+                    parallel.fork_pool, make_files=options.make_images, advance=progress.advance)
+                for source, why in work.failed:
+                    result.report.error(source, 1, why, UNREADABLE_FIX)
+                if work.failed:
+                    target.abort()
+                    forget(cache)
+                    return finished(result, started)
+                cache.images = work.keys
+                rendered.files |= work.files
+                copied |= work.written
                 if options.search:
                     progress.stage("Indexing for search")
                     index, indexed = index_for_search(target, cache, result.model, caches.search, result.report)
@@ -272,6 +339,16 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
             forget(cache)
             raise
     return finished(result, started)
+
+
+IMAGE_STORE = "images"  # the image cache's folder, beside the build cache's files (cache.PACKAGE)
+
+
+def image_store(options: BuildOptions) -> ImageStore | None:
+    """Where the resized images are kept between builds (shared by every output folder); None without a cache."""
+    if options.cache_dir is None:
+        return None
+    return ImageStore(Path(options.cache_dir) / PACKAGE / IMAGE_STORE)
 
 
 def finished(result: BuildResult, started: float) -> BuildResult:
@@ -333,7 +410,7 @@ def dry_run(options: BuildOptions, documents: dict | None = None, progress: Null
     """Every stage and rule of a build, with the same severities, writing no file and no cache:
     what `sitegen check` runs. Warnings do not stop it (the caller decides what --strict means);
     `documents` as in `load_and_index`."""
-    options = replace(options, cache_dir=None, strict=False, keep_going=True, search=False)
+    options = replace(options, cache_dir=None, strict=False, keep_going=True, search=False, make_images=False)
     return run(options, Caches(), in_place=False, progress=progress, target=write.Nowhere(options.output),
                documents=documents, today=today)
 

@@ -151,7 +151,8 @@ class Rules:
             return
         everything = build_model(self.content, outputs.routes(), include_drafts=True)
         converter = Converter(everything.urls, everything.sources, everything.asset_set,
-                              pages=outputs.page_paths(everything), audit=True, placeholders=False)
+                              pages=outputs.page_paths(everything), audit=True, placeholders=False,
+                              images=everything.images, refused={r.rel: r.message for r in self.content.refused})
         for study in drafts:
             self.body(converter, study.body)
 

@@ -189,6 +189,10 @@ def run_build(args) -> int:
                         stream=console.err)
         return 1
     written, removed = split_changed(result)
+    if result.images is not None and result.images.files:
+        work = result.images
+        console.detail(f"images: {plural(work.made, 'file')} made with Pillow, {work.from_store} from the image cache, "
+                       f"{work.kept} kept from the last build")
     console.file_list("rendered", sorted(result.rendered))
     console.file_list("written", written)
     console.file_list("removed", removed)

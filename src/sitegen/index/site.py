@@ -2,9 +2,10 @@
 
 Owns which pages exist and what each lists: published case studies (drafts
 only on request), countries, themes and regions with their case studies,
-related case studies, the navigation, and the map from each Markdown source
-to its site path (used to rewrite `.md` links). Every step is linear in the
-number of case studies. Knows nothing of HTML.
+related case studies, the navigation, the map from each Markdown source
+to its site path (used to rewrite `.md` links), and the files made of each
+photo or bitmap (`images.py`). Every step is linear in the number of case
+studies. Knows nothing of HTML.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 
 from ..model import countries
 from ..model.countries import Country, Region
-from ..model.records import CaseStudy, Content, Page, Theme
+from ..model.records import CaseStudy, Content, Page, ProcessedImage, Theme
 from ..model.urls import Routes, Urls
+from .images import plan_all
 
 RELATED_COUNT = 3
 LATEST_COUNT = 6
@@ -137,6 +139,8 @@ class SiteModel:
     content_by_slug: dict[str, CaseStudy] = field(repr=False)
     page_by_slug: dict[str, Page] = field(repr=False)
     asset_set: frozenset[str] = field(repr=False)
+    # raster image (posix, in content) -> the files the site makes of it (index/images.py)
+    images: dict[str, ProcessedImage] = field(default_factory=dict, repr=False)
     # slug -> (its first theme's id, the next newer and the next older case study of that theme, or None)
     theme_trail: dict[str, tuple[str, CaseStudy | None, CaseStudy | None]] = field(default_factory=dict, repr=False)
     # (city name, country code) -> its case studies, newest first: one city for the maps and the A-Z index
@@ -198,6 +202,7 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         content_by_slug={s.slug: s for s in studies},
         page_by_slug={p.slug: p for p in pages},
         asset_set=frozenset(a.rel for a in content.assets),
+        images=plan_all(content.rasters, routes.schemes["image"]) if content.rasters else {},
         listing=paginate(routes, routes.path("case_studies"), studies),
         country_pages=tuple(p for g in country_groups for p in paginate(routes, g.path, g.studies, g.country.code)),
         theme_pages=tuple(p for g in theme_groups for p in paginate(routes, g.path, g.studies, g.theme.id)),

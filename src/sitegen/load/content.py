@@ -1,7 +1,7 @@
 """Load stage: a content folder in, validated records out.
 
-Owns the order of loading (site.yaml, assets, case studies, pages, home,
-unique slugs) and what the later stages pass in (`LoadRules`). site.yaml's
+Owns the order of loading (site.yaml, assets, raster images, case studies,
+pages, home, images that cannot be published, unique slugs) and what the later stages pass in (`LoadRules`). site.yaml's
 `limits:` (`files.FileLimits`) are handed to every reader of a file. The work is
 done by its modules: `files` (the folder, text, links, assets), `documents`
 (front matter), `config` (site.yaml), `studies` (the records) and `yamltext`.
@@ -14,14 +14,14 @@ when the mapper that loads the case studies stats them first.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-
-from . import yamltext
+from . import filetypes, images, yamltext
 from ..model.diagnostics import Report
-from ..model.records import Content
+from ..model.records import CaseStudy, Content, ImageRefusal
 from ..model.urls import Reserved
 from .config import ThemeVocabulary, load_settings
 from .documents import regular_file
@@ -43,7 +43,7 @@ class LoadRules:
 
 def load_content(root: Path, report: Report, base_url: str | None = None,
                  documents: dict[str, yamltext.Document] | None = None, mapper=None,
-                 rules: LoadRules = LoadRules()) -> Content | None:
+                 rules: LoadRules = LoadRules(), image_mapper=None) -> Content | None:
     """Read and validate the whole content folder; None when the site cannot be built.
 
     `documents`, when given, receives the parsed front matter of every Markdown
@@ -51,6 +51,7 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     the line of a value. `mapper(loader, paths)`, when given, applies the
     per-file `StudyLoader` to the case studies (the pipeline passes one that
     runs on all cores and reuses unchanged files); by default it is a plain map.
+    `image_mapper` does the same for the raster images (`images.read_rasters`).
     """
     root = Path(root)
     if not root.is_dir():
@@ -64,7 +65,9 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
     assets = find_assets(root, report, rules.reserved, config.publish_types, limits)
-    published = frozenset(a.rel for a in assets)
+    rasters, refused = images.read_rasters(root, [a.rel for a in assets if filetypes.extension(a.rel)
+                                                  in filetypes.RASTER_TYPES], limits.media, image_mapper)
+    published = frozenset(a.rel for a in assets)  # refused images too: told at the `image:` that names them
     loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents, excerpt=rules.excerpt,
                          limits=limits)
     studies = []
@@ -80,8 +83,35 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
         if (page := load_page(root, path, config, report, documents, rules.reserved, limits)) is not None
     ]
     home = load_home(root, report, documents, limits)
+    studies = refuse_images(root, studies, refused, report)
     check_unique_slugs(root, studies, pages, report, documents)
-    return Content(root, config, tuple(studies), tuple(pages), home, tuple(assets))
+    unpublished = {r.rel for r in refused}
+    return Content(root, config, tuple(studies), tuple(pages), home,
+                   tuple(a for a in assets if a.rel not in unpublished), rasters, refused)
+
+
+def refuse_images(root: Path, studies: list[CaseStudy], refused: tuple[ImageRefusal, ...],
+                  report: Report) -> list[CaseStudy]:
+    """Each image that cannot be published reported where it is used: at the `image:` line of each case
+    study whose lead image it is (the case study is then left out, like any with an error), or, used
+    by none, at the file itself. (A body that shows one is told by the markup stage, at its line.)"""
+    if not refused:
+        return studies
+    why = {r.rel: r for r in refused}
+    kept, told = [], set()
+    for study in studies:
+        image = study.image
+        refusal = why.get(image.rel) if image is not None else None
+        if refusal is None:
+            kept.append(study)
+            continue
+        told.add(image.rel)
+        written = posixpath.relpath(image.rel, posixpath.dirname(study.body.rel))
+        report.error(root / study.body.rel, image.line, f"image '{written}' {refusal.message}", refusal.fix)
+    for refusal in refused:
+        if refusal.rel not in told:
+            report.error(root / refusal.rel, 1, f"the file {refusal.message}", refusal.fix)
+    return kept
 
 
 def load_each(mapper, loader, paths: list[Path], report: Report) -> list:

@@ -13,7 +13,9 @@ reads and checks may be `file_size_mb` (8 MB unless site.yaml says), any
 file published as it is, SVG too, `media_size_mb` (25 MB, what GitHub's web
 page uploads); neither goes above 100 MB, the largest file GitHub accepts.
 A larger file is an error at its line 1 that gives its size, the limit and
-the setting to raise; it is never read past the limit.
+the setting to raise; it is never read past the limit. A photo or bitmap
+(`filetypes.RASTER_TYPES`) is measured when `images` reads it, so that its
+error is told where it is used.
 """
 
 from __future__ import annotations
@@ -190,8 +192,10 @@ def find_assets(root: Path, report: Report, reserved: Reserved = NOTHING_RESERVE
                              "Windows and macOS see them as one file: rename one of them.")
                 continue
             seen[key] = rel
-            if (filetypes.check_asset(path, name, types, report, limit=limits.text)
-                    and not over_media_limit(path, info.st_size, limits.media, report)):
+            if filetypes.check_asset(path, name, types, report, limit=limits.text) and (
+                    # a raster image's size is checked when it is read (load/images.py), and told where it is used
+                    filetypes.extension(name) in filetypes.RASTER_TYPES
+                    or not over_media_limit(path, info.st_size, limits.media, report)):
                 assets.append(Asset(rel, path))
     return assets
 

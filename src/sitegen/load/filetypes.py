@@ -42,6 +42,9 @@ from ..model.schema import Invalid
 # ---------------------------------------------------------------- file types
 
 IMAGE_TYPES = ("jpg", "jpeg", "png", "gif", "webp", "avif", "svg")
+# Photos and bitmaps the site publishes resized, without their metadata, and never as they are
+# (load/images.py reads them, write/images.py makes their files); GIF and SVG are published as they are.
+RASTER_TYPES = frozenset({"jpg", "jpeg", "png", "webp", "avif"})
 # PDF: a report or a leaflet a city published. CSV: the figures behind a case study, which a
 # browser shows as text or downloads and never runs (nor lets a page load as a script). Plain .txt
 # is left out: text belongs in the Markdown, and a browser lets a page load a .txt as a script.

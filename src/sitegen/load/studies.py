@@ -197,7 +197,7 @@ def resolve_image(root: Path, path: Path, doc, values: dict, report: Report,
                      "Use an image file (.jpg, .png, .webp, .svg); Markdown, hidden and site files "
                      "are not copied to the site.", column)
         return None
-    return Image(rel, values["image_alt"], values.get("image_credit"))
+    return Image(rel, values["image_alt"], values.get("image_credit"), line)
 
 
 def resolve_inside(root: Path, base: Path, ref: str) -> Path | None:

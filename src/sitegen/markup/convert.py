@@ -21,6 +21,7 @@ import html
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -32,7 +33,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from . import speedups
 from .limits import reading_limits
-from ..model.records import PLACEHOLDER, PLACEHOLDER_RE, Text
+from ..model.records import PLACEHOLDER, PLACEHOLDER_RE, ProcessedImage, Text
 from .typography import TypographyExtension
 from ..model.urls import Urls
 
@@ -106,6 +107,9 @@ class LinkContext:
     problems: list[LinkProblem] = field(default_factory=list)
     lookups: dict[str, tuple] = field(default_factory=dict)
     unpublished: dict[str, str] = field(default_factory=dict)  # Markdown file -> why it is not on the site
+    images: Mapping[str, ProcessedImage] = field(default_factory=dict)  # raster image -> the files made of it
+    refused: Mapping[str, str] = field(default_factory=dict)  # raster image that cannot be published -> why
+    pictures: dict[str, ProcessedImage] = field(default_factory=dict)  # <img src> -> its image, to write as <picture>
     audit: bool = False  # also note what the sanitizer removes and images without alt text
     cursor: dict[str, int] = field(default_factory=dict)  # where the last problem about a string was found
     found: Counter = field(default_factory=Counter)  # (kind, severity) -> problems found, listed or not
@@ -132,6 +136,10 @@ class LinkRewriter(Treeprocessor):
                                  "warning", kind="images without alt text")
                 element.set("src", self.rewrite(element.get("src"), link=False))
                 element.set("loading", element.get("loading", "lazy"))
+                picture = self.context.pictures.get(element.get("src"))
+                if picture is not None:  # the rest of <picture> is written after sanitizing (add_pictures)
+                    element.set("width", str(picture.largest.width))
+                    element.set("height", str(picture.largest.height))
 
     def rewrite(self, ref: str, link: bool) -> str:
         ctx = self.context
@@ -143,16 +151,22 @@ class LinkRewriter(Treeprocessor):
             return self.rewrite_rooted(ref, unquote(parts.path), fragment, link)
         here = posixpath.dirname(ctx.text.rel)
         target = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
-        ctx.lookups[target] = (ctx.sources.get(target), target in ctx.assets)
+        image = ctx.images.get(target)
+        ctx.lookups[target] = (ctx.sources.get(target), target in ctx.assets, image.digest if image else None)
         if target.startswith("../") or target == "..":
             self.problem(ref, f"link '{ref}' leads outside the content folder",
                          "Link to a case study, a page or a file inside the content folder.")
             return ref
         if target in ctx.sources:
             return ctx.urls.url(ctx.sources[target]) + fragment
+        if image is not None:
+            return self.image_url(image, link) + fragment
         if target in ctx.assets:
             return ctx.urls.url(target) + fragment
-        if target in ctx.unpublished:
+        if target in ctx.refused:
+            self.problem(ref, f"{'link' if link else 'image'} '{ref}' leads to an image that cannot be published: "
+                         f"it {ctx.refused[target]}", "See the error about the file itself.")
+        elif target in ctx.unpublished:
             self.problem(ref, f"link to '{ref}', which {ctx.unpublished[target]}",
                          "Remove the link, or publish the other file first.")
         elif target.endswith(".md"):
@@ -169,13 +183,25 @@ class LinkRewriter(Treeprocessor):
         a broken link when the site has no such page or file."""
         ctx = self.context
         found = rooted_target(path, ctx.urls.base_path, ctx.pages, ctx.assets)
-        ctx.lookups[path] = (found, False)  # (a root-relative path: no file's key, which has no leading /)
+        image = ctx.images.get(found) if found is not None else None
+        # (a root-relative path: no file's key, which has no leading /)
+        ctx.lookups[path] = (found, False, image.digest if image else None)
+        if image is not None:
+            return self.image_url(image, link) + fragment
         if found is not None:
             return ctx.urls.url(found) + fragment
         self.problem(ref, f"{'link' if link else 'image'} '{ref}' leads to no page or file of this site",
                      "Link to the file instead (other-city.md, ../pages/about.md, img/photo.jpg): sitegen writes "
                      "the address. For another site, write its full address, starting with https://.")
         return ref
+
+    def image_url(self, image: ProcessedImage, link: bool) -> str:
+        """The address of a raster image (its original is not published): its widest file in the original's
+        format; an <img> is written as a <picture> of all its files once sanitized (`add_pictures`)."""
+        url = self.context.urls.url(image.largest.path)
+        if not link:
+            self.context.pictures[url] = image
+        return url
 
     def problem(self, ref: str, message: str, fix: str, severity: str = "error", kind: str = "broken links") -> None:
         add_problem(self.context, ref, message, fix, severity, kind)
@@ -253,12 +279,16 @@ class Converter:
 
     def __init__(self, urls: Urls, sources: dict[str, str], assets: frozenset[str], *,
                  pages: frozenset[str] = frozenset(), unpublished: dict[str, str] | None = None,
-                 audit: bool = False, placeholders: bool = True):
+                 audit: bool = False, placeholders: bool = True,
+                 images: Mapping[str, ProcessedImage] | None = None, refused: Mapping[str, str] | None = None):
         """`pages` are the site paths of every page (for root-relative links); `unpublished` names
         Markdown files that exist but are not on the site (drafts), and why; `audit` (every build and
         check) also lists headings and what the sanitizer removes; `placeholders` warns about TODO left in
-        a text (not in drafts, which may be unfinished)."""
-        self.context = LinkContext(urls, sources, assets, pages, unpublished=dict(unpublished or {}), audit=audit)
+        a text (not in drafts, which may be unfinished). `images` (raster image -> the files made of it)
+        are shown as <picture> with every width and format; `refused` names raster images that cannot be
+        published, and why."""
+        self.context = LinkContext(urls, sources, assets, pages, unpublished=dict(unpublished or {}), audit=audit,
+                                   images=images or {}, refused=refused or {})
         self.md = self.new_markdown()
         self.placeholders = placeholders
 
@@ -288,6 +318,7 @@ class Converter:
         ctx.unlisted = {}
         ctx.lowered = None
         ctx.elements = None
+        ctx.pictures = {}
         refusals = reading_limits(text.markdown, text.first_line)
         if refusals:  # Python-Markdown would take minutes, or recurse too deep: not converted at all
             return Rendered("", tuple(LinkProblem(r.line, r.message, r.fix, column=r.column, fatal=True,
@@ -301,6 +332,8 @@ class Converter:
                 text.first_line, "the text is nested too deeply to be read (lists or quotes inside each "
                 "other, hundreds of levels deep)", "Flatten the nesting: a few levels are enough.", fatal=True),))
         safe = sanitize(raw)
+        if ctx.pictures:
+            safe = add_pictures(safe, ctx.pictures, ctx.urls)
         headings: tuple[Heading, ...] = ()
         if ctx.audit:  # what will be removed, and the headings: off the tree, or one pass over the HTML
             elements = ctx.elements if ctx.elements is not None else _parse(raw)
@@ -586,6 +619,50 @@ def sanitize(fragment: str) -> str:
         filter_style_properties={"text-align"},
         strip_comments=True,
     )
+
+
+# The width an image in a body takes: the theme's text column (`--measure`, 68ch of its serif, some 37rem),
+# or the screen less its margins on a phone. A browser picks the file of each <picture> from it.
+BODY_SIZES = "(min-width: 40rem) 37rem, calc(100vw - 2rem)"
+_SANITIZED_IMG = re.compile(r"<img\s[^>]*>")  # as nh3 writes it: every attribute value double-quoted
+_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*)="([^"]*)"')
+KEPT_ON_PICTURES = ("alt", "title", "id", "class", "lang", "dir")  # of an <img>'s attributes, those kept
+
+
+def add_pictures(safe: str, pictures: Mapping[str, ProcessedImage], urls: Urls) -> str:
+    """Each sanitized <img> whose src is a raster image's file (`pictures`: that address -> the image)
+    written as a <picture>: WebP offered first, every width in a srcset, its width and height, lazy.
+
+    Done on the sanitizer's output, so the sanitizer never lets <picture>, <source> or srcset through:
+    only the markup written here, whose every address is a file the site makes, has them."""
+    def picture(match: re.Match) -> str:
+        attributes = dict(_ATTRIBUTE.findall(match.group()))
+        image = pictures.get(html.unescape(attributes.get("src", "")))
+        if image is None:
+            return match.group()
+        kept = {name: html.unescape(attributes[name]) for name in KEPT_ON_PICTURES if name in attributes}
+        return picture_html(image, urls, kept, BODY_SIZES, lazy=True)
+    return _SANITIZED_IMG.sub(picture, safe)
+
+
+def srcset(variants, urls: Urls) -> str:
+    return ", ".join(f"{urls.url(v.path)} {v.width}w" for v in variants)
+
+
+def picture_html(image: ProcessedImage, urls: Urls, attributes: Mapping[str, str], sizes: str, lazy: bool) -> str:
+    """`image` as <picture>: a WebP <source> (unless its own files are WebP), then an <img> of the fallback
+    format with `attributes` (alt...), its widest file as src, and that file's width and height."""
+    largest = image.largest
+    parts = ["<picture>"]
+    if image.sources:
+        parts.append(f'<source type="image/webp" srcset="{html.escape(srcset(image.sources, urls))}" '
+                     f'sizes="{html.escape(sizes)}">')
+    own = "".join(f' {name}="{html.escape(value)}"' for name, value in attributes.items())
+    loading = ' loading="lazy"' if lazy else ""
+    parts.append(f'<img src="{html.escape(urls.url(largest.path))}" '
+                 f'srcset="{html.escape(srcset(image.of(image.fallback), urls))}" sizes="{html.escape(sizes)}" '
+                 f'width="{largest.width}" height="{largest.height}"{own}{loading} decoding="async"></picture>')
+    return "".join(parts)
 
 
 _BLOCK_START = re.compile(r"^(#|>|[-*+] |\d+[.)] |\||```|~~~|<|!\[|\[\^|    |\t|[-*_]{3,}\s*$|\{:)")

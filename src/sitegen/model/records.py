@@ -81,9 +81,79 @@ class Source:
 
 @dataclass(frozen=True)
 class Image:
+    """A case study's lead image, as its front matter names it."""
+
     rel: str  # posix path of the file inside the content folder
     alt: str
     credit: str | None = None
+    # the line of `image:` in its file, for located messages; not part of what a page shows
+    line: int | None = field(default=None, compare=False, metadata={"digest": False})
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A photo or bitmap of the content folder that the site publishes resized (load/images.py read it).
+
+    Its size is upright: a photo whose EXIF data says it was taken sideways is turned first.
+    """
+
+    rel: str  # posix path of the file inside the content folder
+    digest: str  # of the file's bytes: names its resized files, and keys the image cache
+    width: int
+    height: int
+    format: str  # what Pillow read: "jpeg", "png", "webp", "avif", ...
+    alpha: bool = False  # has transparency (kept: a PNG stays a PNG)
+
+
+@dataclass(frozen=True)
+class ImageRefusal:
+    """A raster image of the content folder that cannot be published, and why (told where it is used)."""
+
+    rel: str
+    message: str  # completes "image 'x.jpg' ..." as well as standing alone: "is 31.2 MB, over ..."
+    fix: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One file made from a raster image: a width in one format."""
+
+    path: str  # site path, e.g. "media/harbour-800.1a2b3c4d.webp"
+    width: int
+    height: int
+    format: str  # "jpeg", "png" or "webp"
+    quality: int  # the encoder's quality setting (0: lossless PNG)
+
+    @property
+    def mime(self) -> str:
+        return f"image/{self.format}"
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    """A raster image as the site publishes it: every width in each format (index/images.py plans them,
+    write/images.py makes them). Templates and bodies show it as <picture>; none of its files carries
+    the original's metadata."""
+
+    rel: str  # the original, inside the content folder (never published as it is)
+    digest: str  # the original's
+    width: int  # the original's, upright
+    height: int
+    fallback: str  # the format of <img src>: the original's (JPEG or PNG), or WebP
+    variants: tuple[Variant, ...]  # narrowest first; the fallback format's, then WebP's (when another)
+
+    def of(self, format: str) -> tuple[Variant, ...]:
+        return tuple(v for v in self.variants if v.format == format)
+
+    @property
+    def sources(self) -> tuple[Variant, ...]:
+        """The WebP variants a <source> offers before the fallback (none when the fallback is WebP)."""
+        return () if self.fallback == "webp" else self.of("webp")
+
+    @property
+    def largest(self) -> Variant:
+        """The widest variant in the fallback format: <img src>, its width and height, and the share image."""
+        return self.of(self.fallback)[-1]
 
 
 @dataclass(frozen=True)
@@ -167,3 +237,5 @@ class Content:
     pages: tuple[Page, ...]
     home: Home
     assets: tuple[Asset, ...]
+    rasters: tuple[Raster, ...] = ()  # the assets published resized (load/images.py)
+    refused: tuple[ImageRefusal, ...] = ()  # raster assets that cannot be published (reported)

@@ -23,6 +23,7 @@ from pybtex.database import BibliographyData, Entry
 from pybtex.database.output.bibtex import Writer
 
 from ..model.records import CaseStudy, SiteConfig
+from .views import StudyCard
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ class Citation:
     language: str
 
 
-def citation_of(study: CaseStudy, url: str, config: SiteConfig) -> Citation:
+def citation_of(study: CaseStudy | StudyCard, url: str, config: SiteConfig) -> Citation:
     return Citation(study.slug, study.title, config.title, config.publisher or config.title, url, study.modified,
                     study.lang)
 
 
-def csl_json(study: CaseStudy, config: SiteConfig, url: str) -> str:
+def csl_json(study: CaseStudy | StudyCard, config: SiteConfig, url: str) -> str:
     """A case study's citation as a CSL-JSON file: a list of one item, of type "webpage"."""
     citation = citation_of(study, url, config)
     item = {"id": citation.key, "type": "webpage", "title": citation.title, "container-title": citation.site,
@@ -73,7 +74,7 @@ class BibtexWriter(Writer):
             super()._write_field(stream, type, value)
 
 
-def bibtex(study: CaseStudy, config: SiteConfig, url: str) -> str:
+def bibtex(study: CaseStudy | StudyCard, config: SiteConfig, url: str) -> str:
     """A case study's citation as a BibTeX `@online` entry (biblatex's type for web pages)."""
     citation = citation_of(study, url, config)
     entry = Entry("online", fields={

@@ -164,16 +164,24 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
     return env
 
 
-# href and src attributes as sitegen's sanitizer writes them (nh3 always quotes with ")
-_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+# href, src and srcset attributes as sitegen's sanitizer (and its <picture>) writes them: always quoted with "
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src|srcset)=")([^"]*)(")')
 
 
 def absolute_links(html: str, page_url: str) -> Markup:
     """A body's HTML with every link and image address made absolute against its page's address
     (a feed reader shows the body away from the site). Only bodies sitegen converted and
-    sanitized come here, so their attributes are always double-quoted."""
-    return Markup(_LINK_ATTRIBUTE.sub(lambda m: m.group(1) + escape(urljoin(page_url, html_unescape(m.group(2))))
-                                      + m.group(3), str(html)))
+    sanitized come here, so their attributes are always double-quoted; a srcset's addresses are
+    sitegen's own, which hold no comma."""
+    def absolute(match: re.Match) -> str:
+        value = html_unescape(match.group(2))
+        if match.group(1).endswith("srcset=\""):
+            value = ", ".join(" ".join([urljoin(page_url, candidate.split()[0]), *candidate.split()[1:]])
+                              for candidate in value.split(",") if candidate.strip())
+        else:
+            value = urljoin(page_url, value)
+        return match.group(1) + str(escape(value)) + match.group(3)  # (str: Markup would escape the quotes)
+    return Markup(_LINK_ATTRIBUTE.sub(absolute, str(html)))
 
 
 def links_outside(folder: Path, root: Path, report: Report) -> bool:

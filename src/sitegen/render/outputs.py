@@ -33,7 +33,7 @@ from ..index.site import Pager, SiteModel, by_city
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
-from .views import Body, CountryCount, SiteViews
+from .views import Body, CountryCount, ShareImage, SiteViews, StudyView
 from .worldmap import CityMark, Locator, focus_box, world_map
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
@@ -117,12 +117,30 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
     # page is known by its objects and not digested again (see pages.same_values)
     return {"item": item, "body": body, "related": views.list_of(related), "locator": study_locator(model, study, views),
             "more_from_country": views.again(("more from", more, len(country.studies)), (more, len(country.studies))),
-            "theme_trail": views.again(("trail", trail_view), trail_view)}
+            "theme_trail": views.again(("trail", trail_view), trail_view),
+            "share_image": share_image(item, views)}
+
+
+def share_image(item: StudyView, views: SiteViews) -> ShareImage | None:
+    """A case study's image for sites that show a link to it: its lead image at its widest (1200 pixels,
+    or the original's width when narrower) in JPEG or PNG; None without a lead photo or bitmap."""
+    picture = item.picture
+    if picture is None:
+        return None
+    largest, alt = picture.largest, item.study.image.alt
+    return views.again(("share", largest.path, largest.width, largest.height, alt, largest.mime),
+                       ShareImage(largest.path, largest.width, largest.height, alt, largest.mime))
+
+
+# The site's own share image (drawn by scripts/make_illustrations.py into the theme's static/): for pages
+# without one of their own. Every page is handed it as `site_share_image` (render/pages.site_context).
+SITE_SHARE_IMAGE = ShareImage("static/share.png", 1200, 630, "A city skyline at dusk under an open book, a heart, "
+                              "a leaf and the sun, above a row of coloured dots", "image/png")
 
 
 def citation_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
-    """A citation file is made from the case study as its page has it (and the site's settings)."""
-    return {"item": views.pages[study.slug][0]}
+    """A citation file is made from the case study's card (and the site's settings): its body is not in it."""
+    return {"card": views.cards[study.slug]}
 
 
 def each_study(kind: str) -> Pages:
@@ -365,6 +383,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
     Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False),
     Output("static", "static/{slug}", None),  # the theme's static files, copied
+    Output("image", "media/{slug}", None),  # the files made of raster images (index/images.py, write/images.py)
     Output("search_index", "pagefind/{slug}", None),  # the search index (write/search.py)
 )
 

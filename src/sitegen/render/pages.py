@@ -27,12 +27,12 @@ from ..markup.convert import Converter, Rendered, rooted_target
 from ..model import urls
 from ..model.diagnostics import ERROR, Diagnostic, Report
 from ..model.progress import NullProgress
-from ..model.records import Text
+from ..model.records import ProcessedImage, Text
 from ..write import target as write
 from .digest import Digester
 from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
                           template_digests, template_folders, template_stamps)
-from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output, in_feeds
+from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, SITE_SHARE_IMAGE, Output, in_feeds
 from .views import Body, SiteViews, digest_views, site_views
 
 BATCH = 48  # pages per task sent to a worker
@@ -86,6 +86,7 @@ class RenderCache:
 
     pages: dict[str, PageEntry] = field(default_factory=dict)  # output path -> entry
     copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
+    images: dict[str, str] = field(default_factory=dict)  # output path -> key of the image file written there
     templates: tuple = ()  # (template stamps, their digests): a warm build parses no template
     card_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its card's (views.site_views)
     site_digest: str = ""  # of the model, templates and key the pages were last rendered from
@@ -103,13 +104,14 @@ class RenderResult:
     previous: set[str] | None = None  # every file of the last build, when the cache knows them
     fixed: dict[str, bytes] = field(default_factory=dict)  # small files every build writes (.nojekyll, CNAME)
     copies: list[tuple[str, Path]] = field(default_factory=list)  # (output path, source) of files copied as they are
+    images: list[tuple[ProcessedImage, Path]] = field(default_factory=list)  # raster images to publish, and their source
 
 
 # --------------------------------------------------------------------------- the pages
 
 def site_context(model: SiteModel) -> dict:
-    """What every page's template receives: the site settings and the navigation."""
-    return {"site": model.content.config, "nav": model.nav}
+    """What every page's template receives: the site settings, the navigation, and the site's share image."""
+    return {"site": model.content.config, "nav": model.nav, "site_share_image": SITE_SHARE_IMAGE}
 
 
 def own_context(output: Output, model: SiteModel, path: str, ref, views: SiteViews) -> dict:
@@ -176,7 +178,8 @@ class Worker:
 
     def start(self) -> "Worker":
         self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set, pages=self.pages,
-                                   unpublished=unpublished(self.model, self.options.failed), audit=True)
+                                   unpublished=unpublished(self.model, self.options.failed), audit=True,
+                                   images=self.model.images, refused=refusals(self.model))
         return self
 
     def render(self, job: PageJob) -> tuple[str, PageEntry | None, list[Diagnostic]]:
@@ -243,6 +246,11 @@ class Worker:
                 context[key] = tuple(Markup(r.html) for r in converted)
                 lookups += tuple(lookup for r in converted for lookup in r.lookups)
         return lookups
+
+
+def refusals(model: SiteModel) -> dict[str, str]:
+    """Raster images that cannot be published -> why (told where a body shows one)."""
+    return {r.rel: r.message for r in model.content.refused}
 
 
 def unpublished(model: SiteModel, failed: frozenset[str]) -> dict[str, str]:
@@ -358,7 +366,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     `cache` is updated in place when the render succeeds.
     """
     cache = cache if cache is not None else RenderCache()
-    previous = (set(cache.pages) | set(cache.copies) | set(FIXED_FILES)) if cache.pages else None
+    previous = (set(cache.pages) | set(cache.copies) | set(cache.images) | set(FIXED_FILES)) if cache.pages else None
     digester = Digester(cache.digester, known_digests)
     if session:
         cache.digester = digester
@@ -384,7 +392,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
         result.files = set(cache.pages)
         for entry in cache.pages.values():
             report.items.extend(entry.problems)
-        result.fixed, result.copies = files_to_copy(model, options, report)
+        result.fixed, result.copies, result.images = files_to_copy(model, options, report)
         return result
     # A cold build renders every page: first, so that its render workers inherit none of the
     # digesting, which follows once they are gone. Otherwise fingerprints decide what renders.
@@ -424,7 +432,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
         for job in plan_pages(model, cache, digester, site_key, session, views)[1]:
             out_path = urls.output_file(job.path)
             new_entries[out_path] = replace(new_entries[out_path], fingerprint=job.fingerprint)
-    result.fixed, result.copies = files_to_copy(model, options, report)
+    result.fixed, result.copies, result.images = files_to_copy(model, options, report)
     cache.pages = {path: new_entries.get(path) or cache.pages[path] for path in result.files if
                    path in new_entries or path in cache.pages}
     cache.site_digest = site_digest
@@ -446,23 +454,32 @@ def plan_pages(model: SiteModel, cache: RenderCache, digester: Digester, site_ke
 
 
 def lookups_hold(entry: PageEntry, model: SiteModel, pages: frozenset[str]) -> bool:
-    """Do the links this page's body resolved still resolve the same way? (A target starting with /
-    is a root-relative link's path; any other, a file in the content folder.)"""
-    assets = model.asset_set
-    return all(rooted_target(target, model.urls.base_path, pages, assets) == found[0] if target[:1] == "/"
-               else model.sources.get(target) == found[0] and (target in assets) == found[1]
+    """Do the links this page's body resolved still resolve the same way, to the same image files? (A
+    target starting with / is a root-relative link's path; any other, a file in the content folder.)"""
+    assets, images = model.asset_set, model.images
+
+    def image(rel) -> str | None:
+        found = images.get(rel)
+        return found.digest if found is not None else None
+
+    return all((found[0] == rooted_target(target, model.urls.base_path, pages, assets) if target[:1] == "/"
+                else model.sources.get(target) == found[0] and (target in assets) == found[1])
+               and image(found[0] if target[:1] == "/" else target) == found[2]
                for target, found in entry.lookups)
 
 
-def files_to_copy(model: SiteModel, options: RenderOptions,
-                  report: Report) -> tuple[dict[str, bytes], list[tuple[str, Path]]]:
-    """What the site has besides its pages: small fixed files, and the files copied as they are."""
+def files_to_copy(model: SiteModel, options: RenderOptions, report: Report
+                  ) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[tuple[ProcessedImage, Path]]]:
+    """What the site has besides its pages: small fixed files, the files copied as they are, and the raster
+    images whose files are made (write/images.py; their originals are not published)."""
     fixed = {write.MARKER: b""}
     if model.content.config.cname:
         fixed[CNAME] = (model.content.config.cname + "\n").encode()
     hidden = draft_images(model)
-    return fixed, static_files(options, report) + [(a.rel, a.source) for a in model.content.assets
-                                                   if a.rel not in hidden]
+    copied = [(a.rel, a.source) for a in model.content.assets if a.rel not in hidden and a.rel not in model.images]
+    made = [(model.images[a.rel], a.source) for a in model.content.assets if a.rel not in hidden
+            and a.rel in model.images]
+    return fixed, static_files(options, report) + copied, made
 
 
 def draft_images(model: SiteModel) -> set[str]:

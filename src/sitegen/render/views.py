@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..index.site import CountryGroup, Place, SiteModel
 from ..model.countries import Country, Region
-from ..model.records import CaseStudy, Image, Text, Theme
+from ..model.records import CaseStudy, Image, ProcessedImage, Text, Theme
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,22 @@ class StudyCard:
     region: Region
     themes: tuple[Theme, ...]
     date: object  # datetime.date
+    modified: object  # datetime.date: `updated`, else `date`
     image: Image | None
     draft: bool
     lang: str
+    picture: ProcessedImage | None = None  # the files made of the image, when it is a photo or bitmap
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """The image a page offers to sites that show a link to it (Open Graph's og:image and its size)."""
+
+    path: str  # site path
+    width: int
+    height: int
+    alt: str
+    mime: str  # e.g. "image/jpeg"
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,7 @@ class StudyView:
     study: CaseStudy
     path: str
     summary: str
+    picture: ProcessedImage | None = None  # the files made of its lead image, when it is a photo or bitmap
 
 
 @dataclass(frozen=True)
@@ -148,23 +162,30 @@ def cut_at_sentence(text: str, limit: int = CARD_SUMMARY) -> str:
     return (text[:space] if space > 0 else text[:limit - 1]).rstrip(" ,;:") + "…"
 
 
-def make_card(study: CaseStudy, model: SiteModel) -> StudyCard:
+def picture_of(study: CaseStudy, model: SiteModel) -> ProcessedImage | None:
+    """The files made of a case study's lead image; None without one, or for a GIF or SVG (published as it is)."""
+    return model.images.get(study.image.rel) if study.image is not None else None
+
+
+def make_card(study: CaseStudy, model: SiteModel, picture: ProcessedImage | None = None) -> StudyCard:
     routes = model.routes
     return StudyCard(study.slug, routes.path("case_study", study.slug), study.title, cut_at_sentence(summary_of(study)),
                      study.city, study.city_native, study.city_native_lang, study.country,
                      routes.path("country", study.country.slug), study.region, study.themes, study.date,
-                     study.image, study.draft, study.lang)
+                     study.modified, study.image, study.draft, study.lang, picture)
 
 
 def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=None,
                card_digests: dict[str, str] | None = None, last: SiteViews | None = None) -> SiteViews:
     """Every card and group view of the site.
 
-    `memo` (id(record) -> (record, card, (view, body))) is kept by a session, so an unchanged
-    record keeps its views, and their digests, from one build to the next. With a `digester`,
-    each card is digested once per record (`Digester.derive`); `card_digests` (record digest
-    -> card digest) is kept by the cache and replaced by the ones this build used. A case
-    study's own page shows the whole record, so its view's digest is the record's.
+    `memo` (id(record) -> (record, card, (view, body), picture)) is kept by a session, so an
+    unchanged record keeps its views, and their digests, from one build to the next. With a
+    `digester`, each card is digested once per record (`Digester.derive`); `card_digests` (record
+    digest -> card digest) is kept by the cache and replaced by the ones this build used. A case
+    study's own page shows the whole record, so its view's digest is the record's. A view with a
+    picture shows the files made of its image too: its digest is that of the record and the picture
+    (an image whose bytes change under the same name changes the record's views).
     """
     known_cards = dict(card_digests or {})
     card_digests = {} if card_digests is None else card_digests
@@ -173,9 +194,11 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
     kept, cards, pages = {}, {}, {}
     for study in model.studies:
         known = memo.get(id(study))
-        if known is None or known[0] is not study:
-            card = make_card(study, model)
-            known = (study, card, (StudyView(study, card.path, summary_of(study)), Body(study.body)))
+        picture = picture_of(study, model)
+        if known is None or known[0] is not study or known[3] is not picture:
+            card = make_card(study, model, picture)
+            known = (study, card, (StudyView(study, card.path, summary_of(study), picture), Body(study.body)),
+                     picture)
             if digester is not None:  # views kept from the last build keep their digests too
                 derive(digester, known, known_cards, card_digests)
         kept[id(study)] = known
@@ -197,11 +220,13 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
 
 
 def derive(digester, made: tuple, known_cards: dict[str, str], card_digests: dict[str, str]) -> None:
-    """Digest a record's views (`made`: record, card, (page view, body)) from the record's digest."""
-    study, card, (view, body) = made
-    digester.derive(card, study, known_cards, card_digests)
-    digester.derive(view, study)
-    digester.derive(body, study)  # its own page shows the whole record anyway
+    """Digest a record's views (`made`: record, card, (page view, body), picture) from the digest of the
+    record (and of its picture, which the card and the page view show too)."""
+    study, card, (view, body), picture = made
+    source = study if picture is None else (study, picture)
+    digester.derive(card, source, known_cards, card_digests)
+    digester.derive(view, source)
+    digester.derive(body, study)  # its own page shows the whole record anyway (its images: see PageEntry.lookups)
 
 
 def digest_views(views: SiteViews, model: SiteModel, digester, card_digests: dict[str, str]) -> None:
@@ -209,4 +234,5 @@ def digest_views(views: SiteViews, model: SiteModel, digester, card_digests: dic
     known_cards = dict(card_digests)
     card_digests.clear()
     for study in model.studies:
-        derive(digester, (study, views.cards[study.slug], views.pages[study.slug]), known_cards, card_digests)
+        card = views.cards[study.slug]
+        derive(digester, (study, card, views.pages[study.slug], card.picture), known_cards, card_digests)
