@@ -170,7 +170,8 @@ def test_every_page_of_the_model_comes_from_the_registry(tmp_path):
     declared = {out for o in outputs.OUTPUTS if o.pages
                 for out in (p + "index.html" if p == "" or p.endswith("/") else p
                             for p, _ in o.pages(result.model))}
-    rendered = {f for f in result.files if f.endswith((".html", ".xml", ".txt"))}
+    rendered = {f for f in result.files  # every file a template could have made, whatever made it
+                if f.endswith(outputs.TEMPLATE_SUFFIXES) and not f.startswith(outputs.reserved().copied)}
     assert declared == rendered
 
 

@@ -32,7 +32,7 @@ from ..write import target as write
 from .digest import Digester
 from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
                           template_digests, template_folders, template_stamps)
-from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, Output
+from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, TEMPLATE_SUFFIXES, Output
 from .views import Body, SiteViews, digest_views, site_views
 
 BATCH = 48  # pages per task sent to a worker
@@ -327,7 +327,7 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     found = (None, None)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")):
+        if filename.endswith(TEMPLATE_SUFFIXES):
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found

@@ -121,6 +121,14 @@ class SiteViews:
     def place(self, place: Place) -> Place:
         return self.again((place.number, place.total, place.paths, place.spans, place.years), place)
 
+    def again_made(self, key, make):
+        """`again(key, make())`, calling `make` only when neither this build nor the last made it."""
+        known = self.made.get(key) or self.last.get(key)
+        if known is None:
+            known = make()
+        self.made[key] = known
+        return known
+
     def again(self, key, value):
         """`value`, or the object handed out for `key` in the last build (kept alive with it)."""
         known = self.made.get(key) or self.last.get(key) or value
