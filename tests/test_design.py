@@ -183,7 +183,8 @@ def template_files() -> list[Path]:
 
 
 ATTR = re.compile(r"""\b(href|src|srcset|action|poster)\s*=\s*(["'])(.*?)\2""", re.S)
-ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url)\(.*\)\s*\}\}|#sg-[\w-]+|\{\{\s*src\.url\s*\}\})$""", re.S)
+# (a source's URL and the licence's are web addresses the loader checked; they lead to other sites)
+ALLOWED_VALUE = re.compile(r"""^(\{\{\s*(url|abs_url)\(.*\)\s*\}\}|#sg-[\w-]+|\{\{\s*(src|site\.license)\.url\s*\}\})$""", re.S)
 
 
 def test_templates_exist_with_their_contract():
@@ -196,7 +197,8 @@ def test_templates_exist_with_their_contract():
 
 
 def test_template_links_all_come_from_url():
-    """No hard-coded, root-absolute or relative address: only url(...), abs_url(...), #sg- fragments or a source's URL."""
+    """No hard-coded, root-absolute or relative address: only url(...), abs_url(...), #sg- fragments, a source's
+    URL or the licence's."""
     bad = []
     for path in template_files():
         for m in ATTR.finditer(path.read_text(encoding="utf-8")):
@@ -209,7 +211,8 @@ def test_the_link_check_can_fail():
     for value in ("/static/style.css", "static/style.css", "//cdn.example.com/x.css", "https://fonts.example/x",
                   "{{ item.path }}", "#main"):
         assert not ALLOWED_VALUE.match(value), value
-    for value in ("{{ url('') }}", "{{ url(g.path) }}", "{{ abs_url(path) }}", "#sg-main", "{{ src.url }}"):
+    for value in ("{{ url('') }}", "{{ url(g.path) }}", "{{ abs_url(path) }}", "#sg-main", "{{ src.url }}",
+                  "{{ site.license.url }}"):
         assert ALLOWED_VALUE.match(value), value
 
 

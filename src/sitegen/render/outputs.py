@@ -165,8 +165,9 @@ def region_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
 
 
 def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:
+    """A free page; the About page also offers the open data (`downloads`)."""
     page = model.page_by_slug[slug]
-    return {"page": page, "body": Body(page.body)}
+    return {"page": page, "body": Body(page.body), "downloads": slug == ABOUT}
 
 
 def map_context(model: SiteModel, ref, views: SiteViews) -> dict:
