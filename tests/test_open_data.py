@@ -268,6 +268,20 @@ def test_a_page_or_a_file_cannot_take_the_data_folder_s_names(site, tmp_path):
         "content/pages/our-data.md:3:7: the page slug 'data' is taken by the site's own pages"]
 
 
+TYPE_LABELS = {"text": "text", "url": "web address", "date": "date", "number": "number", "list": "list of text",
+               "sources": "list of sources"}
+
+
+def test_the_readme_lists_every_field_as_the_schema_has_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Open data"):readme.index("### Search and maps")]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    fields = [row for row in rows if not row.startswith("| `/data/")]
+    assert fields == [f"| `{f.name}` | {TYPE_LABELS[f.kind]}{' or null' if f.nullable else ''} | {f.description} |"
+                      for f in open_data.FIELDS]
+    assert {row.split("`")[1] for row in rows if row.startswith("| `/data/")} == {f"/data/{n}" for n in DATA_FILES}
+
+
 # --------------------------------------------------------------------------- every text
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1).filter(str.strip)
