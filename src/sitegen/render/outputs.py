@@ -297,10 +297,8 @@ def site_feed_context(model: SiteModel, ref, views: SiteViews) -> dict:
 
 def open_data_context(model: SiteModel, ref, views: SiteViews) -> dict:
     """The data files (data/case-studies.json, .csv, .geojson): every published case study as the open data
-    publishes it (`open_data.PublicCaseStudy`), made once per build for the three of them."""
-    made = views.again_made(("open data", model.urls.base_url, tuple(map(id, model.studies))),
-                            lambda: (model.studies, open_data.public_records(model)))  # keeps the records' ids
-    return {"records": made[1]}
+    publishes it (`open_data.PublicCaseStudy`), in the order of the site's list (newest first)."""
+    return {"records": views.records}
 
 
 def search_context(model: SiteModel, ref, views: SiteViews) -> dict:

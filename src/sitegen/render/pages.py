@@ -88,6 +88,7 @@ class RenderCache:
     copies: dict[str, tuple] = field(default_factory=dict)  # output path -> (source, size, mtime)
     templates: tuple = ()  # (template stamps, their digests): a warm build parses no template
     card_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its card's (views.site_views)
+    record_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its open data record's (idem)
     site_digest: str = ""  # of the model, templates and key the pages were last rendered from
     cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # see views.site_views
     digester: Digester | None = field(default=None, metadata=MEMORY_ONLY)  # digests of unchanged records
@@ -426,9 +427,10 @@ def plan_pages(model: SiteModel, cache: RenderCache, digester: Digester, site_ke
     """The views (made here, or digested here when made without a digester) and every page's job
     with its fingerprint; a session keeps what its next build reuses."""
     if views is None:
-        views = site_views(model, cache.cards if session else None, digester, cache.card_digests, cache.views)
+        views = site_views(model, cache.cards if session else None, digester, cache.card_digests, cache.views,
+                           cache.record_digests)
     else:
-        digest_views(views, model, digester, cache.card_digests)
+        digest_views(views, model, digester, cache.card_digests, cache.record_digests)
     jobs = page_jobs(model, views, cache.templates[1], site_key, digester, cache.contexts if session else None)
     if session:
         cache.views = views
