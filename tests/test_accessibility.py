@@ -21,6 +21,8 @@ pytestmark = pytest.mark.spread  # one browser and one showcase per worker: xdis
 BASE = "/learning-cities/"  # the path of base_url in the bundled content/site.yaml
 PAGES = {
     "home": "",
+    "list": "case-studies/",  # with "Download the data", like the About page
+    "page": "about/",
     "case-study": "case-studies/kashan-health-tv/",
     "country": "countries/iran/",
     "theme": "themes/health-wellbeing/",

@@ -200,7 +200,8 @@ def test_templates_exist_with_their_contract():
 
 
 def test_template_links_all_come_from_url():
-    """No hard-coded, root-absolute or relative address: only url(...), abs_url(...), #sg- fragments or a source's URL."""
+    """No hard-coded, root-absolute or relative address: only url(...), abs_url(...), #sg- fragments, a source's
+    URL or the licence's."""
     bad = []
     for path in template_files():
         for m in ATTR.finditer(path.read_text(encoding="utf-8")):

@@ -14,14 +14,13 @@ from sitegen.render import outputs
 from sitegen.render.environment import CompiledTemplates
 
 
-def from_templates(files) -> list[str]:
-    """The files of a build that its templates make (not the copied files, nor the marker and CNAME)."""
-    copied = tuple(o.route.split("{")[0] for o in outputs.OUTPUTS if o.template is None)
-    return [f for f in files if not f.startswith(copied) and f not in outputs.FIXED_FILES]
-
-
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def made_from_templates(files) -> list[str]:
+    """The files of a built site that templates make (pages, feeds, data files), not those copied."""
+    return [f for f in files if f.endswith(outputs.TEMPLATE_SUFFIXES) and not f.startswith(outputs.reserved().copied)]
 
 
 class Project:
@@ -62,7 +61,7 @@ class Project:
 def project(tmp_path) -> Project:
     p = Project(tmp_path)
     first = p.build()
-    assert len(first.rendered) == len(from_templates(first.files))
+    assert len(first.rendered) == len(made_from_templates(first.files))
     return p
 
 
@@ -90,7 +89,8 @@ def test_title_edit_updates_every_page_that_shows_it(project):
                        date="2019-09-01")
     result = project.build()
     for path in ("case-studies/cork/index.html", "case-studies/index.html", "index.html",
-                 "countries/ireland/index.html", "themes/literacy/index.html", "regions/europe-north-america/index.html"):
+                 "countries/ireland/index.html", "themes/literacy/index.html", "regions/europe-north-america/index.html",
+                 "data/case-studies.json", "data/case-studies.csv"):
         assert path in result.rendered
         assert "The Cork festival of learning" in (project.output / path).read_text(), path
     assert "case-studies/kashan-health-tv/index.html" not in result.rendered
@@ -136,7 +136,7 @@ def test_site_yaml_change_renders_everything(project):
     site_yaml = project.site.root / "site.yaml"
     site_yaml.write_text(site_yaml.read_text().replace("title: Test Showcase", "title: Renamed Showcase"))
     result = project.build()
-    assert len(result.rendered) == len(from_templates(result.files))
+    assert len(result.rendered) == len(made_from_templates(result.files))
     assert "Renamed Showcase" in (project.output / "countries/iran/index.html").read_text()
     project.assert_equals_clean_build()
 

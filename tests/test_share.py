@@ -120,7 +120,7 @@ def test_a_case_study_is_an_article_about_its_city_citing_its_sources(showcase):
     assert dt.date.fromisoformat(article["datePublished"]) <= dt.date.fromisoformat(article["dateModified"])
     assert article["author"] == article["publisher"] == {
         "@type": "Organization", "name": "Learning Cities Showcase editors", "url": SHOWCASE_URL}
-    assert article["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert article["license"] == "https://creativecommons.org/licenses/by-sa/4.0/"
     assert article["about"] == {
         "@type": "Place", "name": "Kashan", "alternateName": "کاشان",
         "address": {"@type": "PostalAddress", "addressLocality": "Kashan", "addressCountry": "IR"},
@@ -177,7 +177,7 @@ def test_a_case_study_offers_its_citation_and_a_way_to_correct_it(showcase):
     entry = parse_string((folder / "citation.bib").read_text(encoding="utf-8"), "bibtex").entries["kashan-health-tv"]
     assert entry.type == "online" and entry.fields["url"] == item["URL"] and entry.fields["date"] == "2021-08-17"
     footer = page.split('<footer class="site-footer">')[1]
-    assert '<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>' in footer
+    assert '<a rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/">CC BY-SA 4.0</a>' in footer
     assert 'href="https://github.com/example/learning-cities"' in footer
 
 

@@ -129,9 +129,14 @@ def split_path(raw_path: str) -> tuple[list[str] | None, bool]:
     return parts, slash
 
 
+# Types Python's table may not know (it reads the system's, which varies), as GitHub Pages serves them
+KNOWN_TYPES = {".geojson": "application/geo+json", ".csv": "text/csv", ".json": "application/json"}
+
+
 def content_type(path: Path) -> str:
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if kind.startswith("text/") or kind in ("application/xml", "image/svg+xml", "application/json"):
+    kind = KNOWN_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/xml", "image/svg+xml", "application/json",
+                                            "application/geo+json"):
         kind += "; charset=utf-8"
     return kind
 

@@ -214,9 +214,8 @@ def over_media_limit(path: Path, size: int, limit: int, report: Report) -> bool:
 
 def takes_generated_place(key: str, reserved: Reserved) -> bool:
     """Would a file at `key` (folded) replace, or stand in the way of, a file the site makes?"""
-    top = key.split("/", 1)[0]
     return (key.rsplit("/", 1)[-1] in reserved.names or key in reserved.files or key in reserved.folders
-            or key.startswith(reserved.copied) or ("/" in key and top in reserved.files))
+            or key.startswith(reserved.copied) or any(key.startswith(f"{file}/") for file in reserved.files))
 
 
 def folded(rel: str) -> str:

@@ -38,11 +38,11 @@ class Routes:
 class Reserved:
     """Names the site makes itself, which an author's page or file must not take.
 
-    All in lower case; `folders` and `files` are at the top of the site.
+    All in lower case; `folders` are at the top of the site.
     """
 
     slugs: frozenset[str]  # top-level names a free page cannot use as its slug
-    files: frozenset[str]  # generated files at the top ("sitemap.xml", "cname")
+    files: frozenset[str]  # generated files at fixed places ("sitemap.xml", "cname", "data/case-studies.csv")
     folders: frozenset[str]  # generated folders at the top ("countries")
     copied: tuple[str, ...]  # folders filled by copying ("static/"): nothing else may go there
     names: frozenset[str]  # file names generated in many folders ("index.html")

@@ -9,7 +9,8 @@ there that is a link leading outside the content folder is refused
 (`links_outside`), as is one of the theme's static files leading outside
 the theme. The environment's globals are pure
 helpers (links, paths from the outputs registry, text direction, the
-generator's name) and the card memo; no global holds the site model, so a
+generator's name) and the card memo, and its filters pure functions (dates,
+absolute links, the open data's serialisers); no global holds the site model, so a
 template sees only the context its page is handed. `template_digests` gives
 each template a digest of its source and of every template it extends,
 includes or imports, for page fingerprints.
@@ -38,7 +39,7 @@ from .. import __version__
 from ..load.files import is_inside
 from ..model.diagnostics import Report
 from ..model.urls import Routes, Urls
-from . import citations, linked_data
+from . import citations, linked_data, open_data
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -161,6 +162,7 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
     env.filters["absolute_links"] = absolute_links
     env.filters["csl_json"] = citations.csl_json
     env.filters["bibtex"] = citations.bibtex
+    env.filters.update(open_data.FILTERS)  # the data files' serialisers (data/*.json, .csv, .geojson)
     return env
 
 

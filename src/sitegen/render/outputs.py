@@ -33,6 +33,7 @@ from ..index.site import Pager, SiteModel, by_city
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
+from . import open_data
 from .views import Body, CountryCount, ShareImage, SiteViews, StudyView
 from .worldmap import CityMark, Locator, focus_box, world_map
 
@@ -192,8 +193,9 @@ def region_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
 
 
 def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:
+    """A free page; the About page also offers the open data (`downloads`)."""
     page = model.page_by_slug[slug]
-    return {"page": page, "body": Body(page.body)}
+    return {"page": page, "body": Body(page.body), "downloads": slug == ABOUT}
 
 
 def map_context(model: SiteModel, ref, views: SiteViews) -> dict:
@@ -327,6 +329,12 @@ def site_feed_context(model: SiteModel, ref, views: SiteViews) -> dict:
     return feed_context(model, views, model.content.config.title, model.routes.path("case_studies"), model.studies)
 
 
+def open_data_context(model: SiteModel, ref, views: SiteViews) -> dict:
+    """The data files (data/case-studies.json, .csv, .geojson): every published case study as the open data
+    publishes it (`open_data.PublicCaseStudy`), in the order of the site's list (newest first)."""
+    return {"records": views.records}
+
+
 def search_context(model: SiteModel, ref, views: SiteViews) -> dict:
     """The search page's filters: each (name, label, values), as case-study pages spell them for the index."""
     return {"facets": (
@@ -379,6 +387,16 @@ OUTPUTS: tuple[Output, ...] = (
            group_feed(COUNTRY_OF), in_sitemap=False),
     Output("region_feed", "regions/{slug}/feed.xml", "feed.xml", group_feeds("region_feed", "regions", REGION_OF),
            group_feed(REGION_OF), in_sitemap=False),
+    Output("data_json", f"data/{open_data.JSON_FILE}", "data/case-studies.json", single("data_json"),
+           open_data_context, in_sitemap=False),
+    Output("data_csv", f"data/{open_data.CSV_FILE}", "data/case-studies.csv", single("data_csv"), open_data_context,
+           in_sitemap=False),
+    Output("data_geojson", f"data/{open_data.GEOJSON_FILE}", "data/case-studies.geojson", single("data_geojson"),
+           open_data_context, in_sitemap=False),
+    Output("data_schema", f"data/{open_data.SCHEMA_FILE}", "data/case-studies.schema.json", single("data_schema"),
+           nothing, in_sitemap=False),
+    Output("data_package", f"data/{open_data.PACKAGE_FILE}", "data/datapackage.json", single("data_package"),
+           nothing, in_sitemap=False),
     Output("404", "404.html", "404.html", single("404"), nothing, in_sitemap=False),
     Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
     Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False),
@@ -407,11 +425,18 @@ def templates() -> set[str]:
     return {output.template for output in OUTPUTS if output.template}
 
 
+# What a theme's template files end with: every kind's, and .html for the partials (located template errors,
+# `check`'s syntax check)
+TEMPLATE_SUFFIXES = tuple(sorted({".html"} | {"." + output.template.rsplit(".", 1)[-1] for output in OUTPUTS
+                                              if output.template}))
+
+
 def reserved() -> Reserved:
     """What the registry makes at fixed places, for the load stage: names authors cannot take."""
     fixed = [output.route for output in OUTPUTS if not output.route.startswith("{")]
     tops = {route.split("/")[0] for route in fixed if route}
-    files = {route for route in fixed if route and "/" not in route} | {name.lower() for name in FIXED_FILES}
+    files = ({route for route in fixed if route and "{" not in route and not route.endswith("/")}  # data/ files too
+             | {name.lower() for name in FIXED_FILES})
     stems = {name.removesuffix(".html") for name in files if name.endswith(".html")}  # "404" for 404.html
     whole = tuple(output.route.split("{")[0] for output in OUTPUTS if output.template is None)
     return Reserved(slugs=frozenset(tops | stems), files=frozenset(files),

@@ -32,7 +32,7 @@ from ..write import target as write
 from .digest import Digester
 from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
                           template_digests, template_folders, template_stamps)
-from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, SITE_SHARE_IMAGE, Output, in_feeds
+from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, SITE_SHARE_IMAGE, TEMPLATE_SUFFIXES, Output, in_feeds
 from .views import Body, SiteViews, digest_views, site_views
 
 BATCH = 48  # pages per task sent to a worker
@@ -89,6 +89,7 @@ class RenderCache:
     images: dict[str, str] = field(default_factory=dict)  # output path -> key of the image file written there
     templates: tuple = ()  # (template stamps, their digests): a warm build parses no template
     card_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its card's (views.site_views)
+    record_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its open data record's (idem)
     site_digest: str = ""  # of the model, templates and key the pages were last rendered from
     cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # see views.site_views
     digester: Digester | None = field(default=None, metadata=MEMORY_ONLY)  # digests of unchanged records
@@ -343,7 +344,7 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     found = (None, None)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")):
+        if filename.endswith(TEMPLATE_SUFFIXES):
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
@@ -444,9 +445,10 @@ def plan_pages(model: SiteModel, cache: RenderCache, digester: Digester, site_ke
     """The views (made here, or digested here when made without a digester) and every page's job
     with its fingerprint; a session keeps what its next build reuses."""
     if views is None:
-        views = site_views(model, cache.cards if session else None, digester, cache.card_digests, cache.views)
+        views = site_views(model, cache.cards if session else None, digester, cache.card_digests, cache.views,
+                           cache.record_digests)
     else:
-        digest_views(views, model, digester, cache.card_digests)
+        digest_views(views, model, digester, cache.card_digests, cache.record_digests)
     jobs = page_jobs(model, views, cache.templates[1], site_key, digester, cache.contexts if session else None)
     if session:
         cache.views = views

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..index.site import CountryGroup, Place, SiteModel
 from ..model.countries import Country, Region
 from ..model.records import CaseStudy, Image, ProcessedImage, Text, Theme
+from .open_data import PublicCaseStudy, public_record
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class SiteViews:
     regions: tuple[RegionView, ...]
     country_by_code: dict[str, CountryView] = field(default_factory=dict)
     region_by_id: dict[str, RegionView] = field(default_factory=dict)
+    records: tuple[PublicCaseStudy, ...] = ()  # every case study as the open data publishes it, in the model's order
     # Lists and places handed out in the last build, by what they hold: a list of the same
     # cards, or an equal place, is the same object again, so an unchanged page's context is
     # made of the very objects of the last build (see pages.page_jobs).
@@ -175,37 +177,46 @@ def make_card(study: CaseStudy, model: SiteModel, picture: ProcessedImage | None
                      study.modified, study.image, study.draft, study.lang, picture)
 
 
-def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=None,
-               card_digests: dict[str, str] | None = None, last: SiteViews | None = None) -> SiteViews:
-    """Every card and group view of the site.
+def site_views(model: SiteModel, memo: dict | None = None, digester=None,
+               card_digests: dict[str, str] | None = None, last: SiteViews | None = None,
+               record_digests: dict[str, str] | None = None) -> SiteViews:
+    """Every card and group view of the site, and the open data's records.
 
-    `memo` (id(record) -> (record, card, (view, body), picture)) is kept by a session, so an
-    unchanged record keeps its views, and their digests, from one build to the next. With a
-    `digester`, each card is digested once per record (`Digester.derive`); `card_digests` (record
-    digest -> card digest) is kept by the cache and replaced by the ones this build used. A case
-    study's own page shows the whole record, so its view's digest is the record's. A view with a
-    picture shows the files made of its image too: its digest is that of the record and the picture
-    (an image whose bytes change under the same name changes the record's views).
+    `memo` (id(record) -> (record, card, (view, body), open data record, picture)) is kept by a
+    session, so an unchanged record keeps its views, and their digests, from one build to the next.
+    With a `digester`, each card and open data record is digested once per record
+    (`Digester.derive`); `card_digests` and `record_digests` (record digest -> card's, open data
+    record's digest) are kept by the cache and replaced by the ones this build used. A case study's
+    own page shows the whole record, so its view's digest is the record's. A view with a picture
+    shows the files made of its image too: its digest is that of the record and the picture (an
+    image whose bytes change under the same name changes the record's views).
     """
-    known_cards = dict(card_digests or {})
+    known_cards, known_records = dict(card_digests or {}), dict(record_digests or {})
     card_digests = {} if card_digests is None else card_digests
+    record_digests = {} if record_digests is None else record_digests
     card_digests.clear()
+    record_digests.clear()
     memo = {} if memo is None else memo
-    kept, cards, pages = {}, {}, {}
+    if memo.get(BASE_URL) != model.urls.base_url:  # the open data's records hold absolute addresses
+        memo.clear()
+    kept, cards, pages, records = {}, {}, {}, []
     for study in model.studies:
         known = memo.get(id(study))
         picture = picture_of(study, model)
-        if known is None or known[0] is not study or known[3] is not picture:
+        if known is None or known[0] is not study or known[4] is not picture:
             card = make_card(study, model, picture)
-            known = (study, card, (StudyView(study, card.path, summary_of(study), picture), Body(study.body)),
-                     picture)
+            summary = summary_of(study)
+            known = (study, card, (StudyView(study, card.path, summary, picture), Body(study.body)),
+                     public_record(study, model.urls.absolute(card.path), summary), picture)
             if digester is not None:  # views kept from the last build keep their digests too
-                derive(digester, known, known_cards, card_digests)
+                derive(digester, known, (known_cards, card_digests), (known_records, record_digests))
         kept[id(study)] = known
         cards[study.slug] = known[1]
         pages[study.slug] = known[2]
+        records.append(known[3])
     memo.clear()
     memo.update(kept)
+    memo[BASE_URL] = model.urls.base_url
 
     def country_view(g: CountryGroup) -> CountryView:
         return CountryView(g.country, g.region, g.path, tuple(cards[s.slug] for s in g.studies))
@@ -216,23 +227,31 @@ def site_views(model: SiteModel, memo: dict[int, tuple] | None = None, digester=
                                tuple(cards[s.slug] for s in g.studies)) for g in model.regions)
     themes = tuple(ThemeView(g.theme, g.path, tuple(cards[s.slug] for s in g.studies)) for g in model.themes)
     return SiteViews(cards, pages, countries, themes, regions, by_code, {v.region.id: v for v in regions},
-                     last=last.made if last is not None else {})
+                     tuple(records), last=last.made if last is not None else {})
 
 
-def derive(digester, made: tuple, known_cards: dict[str, str], card_digests: dict[str, str]) -> None:
-    """Digest a record's views (`made`: record, card, (page view, body), picture) from the digest of the
-    record (and of its picture, which the card and the page view show too)."""
-    study, card, (view, body), picture = made
+BASE_URL = "base_url"  # in a session's memo: the base_url its open data records were made with
+
+
+def derive(digester, made: tuple, cards: tuple[dict, dict], records: tuple[dict, dict]) -> None:
+    """Digest a record's views (`made`: record, card, (page view, body), open data record, picture) from
+    the digest of the record (and of its picture, which the card and the page view show too); `cards`
+    and `records` are each (digests known from the last build, digests this build uses)."""
+    study, card, (view, body), record, picture = made
     source = study if picture is None else (study, picture)
-    digester.derive(card, source, known_cards, card_digests)
+    digester.derive(card, source, *cards)
+    digester.derive(record, study, *records)
     digester.derive(view, source)
     digester.derive(body, study)  # its own page shows the whole record anyway (its images: see PageEntry.lookups)
 
 
-def digest_views(views: SiteViews, model: SiteModel, digester, card_digests: dict[str, str]) -> None:
+def digest_views(views: SiteViews, model: SiteModel, digester, card_digests: dict[str, str],
+                 record_digests: dict[str, str]) -> None:
     """The digests `site_views` derives, for views it made without a digester."""
-    known_cards = dict(card_digests)
+    known_cards, known_records = dict(card_digests), dict(record_digests)
     card_digests.clear()
-    for study in model.studies:
+    record_digests.clear()
+    for study, record in zip(model.studies, views.records):
         card = views.cards[study.slug]
-        derive(digester, (study, card, views.pages[study.slug], card.picture), known_cards, card_digests)
+        derive(digester, (study, card, views.pages[study.slug], record, card.picture),
+               (known_cards, card_digests), (known_records, record_digests))
