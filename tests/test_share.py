@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SITE_YAML
+from conftest import ROOT, SITE_YAML, case_study
 from defusedxml import ElementTree
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -96,16 +96,17 @@ def test_every_page_has_a_link_preview_and_its_own_description(showcase):
         for name in ("og:site_name", "og:locale", "og:type", "og:title", "og:description", "og:url", "twitter:card"):
             assert head.one(name), f"{path}: {name}"
         assert head.one("og:site_name") == "Learning Cities Showcase"
-        assert head.one("og:locale") == "en"
+        assert head.one("og:locale") == "en_US"
         assert head.one("og:description") == head.one("description")
         if path.name != "404.html":
             assert head.one("og:url") == head.canonical
             assert head.canonical.startswith(SHOWCASE_URL)
             other = descriptions.setdefault(head.one("description"), path)
             assert other == path, f"{path} and {other} share their meta description"
-        if "og:image" in head.meta:
-            assert head.one("og:image").startswith(SHOWCASE_URL) and head.one("og:image:alt")
-            assert head.one("twitter:card") == "summary_large_image"
+        assert head.one("og:image").startswith(SHOWCASE_URL) and head.one("og:image:alt")
+        assert int(head.one("og:image:width")) >= 200 and head.one("og:image:type") in ("image/png", "image/jpeg",
+                                                                                         "image/webp")
+        assert head.one("twitter:card") == "summary_large_image"
 
 
 def test_a_case_study_is_an_article_about_its_city_citing_its_sources(showcase):
@@ -212,6 +213,22 @@ def test_author_text_cannot_end_a_json_ld_block(site, tmp_path):
     assert parse_string(bib, "bibtex").entries["kashan-health-tv"].fields["date"] == "2022-01-02"
 
 
+def test_an_odd_file_name_gets_a_working_edit_link_and_a_free_text_date_no_structured_date(site, tmp_path):
+    hostile_site(site)
+    site.write("case-studies/Café de Paris #2.md", case_study(
+        title="Paris", city="Paris", country="FR", sources="\n  - title: A report\n    url: https://example.org/r\n"
+                                                             "    date: March 2021\n  - title: Another\n"
+                                                             "    url: https://example.org/s\n    date: 2021-03"))
+    result = pipeline.build(pipeline.BuildOptions(content=site.root, output=tmp_path / "out",
+                                                  templates=ROOT / "templates", cache_dir=None, search=False))
+    assert result.ok, result.report.as_text()
+    [page] = (tmp_path / "out" / "case-studies").glob("*paris*/index.html")
+    assert 'href="https://example.org/repo/edit/main/content/case-studies/Caf%C3%A9%20de%20Paris%20%232.md"' \
+        in page.read_text(encoding="utf-8")
+    [article] = by_type(read(page).ld(), "Article")
+    assert [c.get("datePublished") for c in article["citation"]] == [None, "2021-03"]
+
+
 def test_an_update_before_the_date_is_a_located_error(site, build):
     path = hostile_site(site, updated="2020-01-01").root / "case-studies" / "kashan-health-tv.md"
     proc, _ = build(site)
@@ -267,8 +284,8 @@ def test_every_title_makes_a_bibtex_entry_latex_reads_as_plain_text(title, publi
     entry = parse_string(citations.bibtex(study(title, "c"), config, url), "bibtex").entries["s"]
     assert entry.fields["url"] == url, "a verbatim field stays as it is"
     [author] = entry.persons["author"]  # one corporate author, never split at an "and"
-    for value in (entry.fields["title"], str(author)):
-        unescaped = re.sub(r"\\.", "", value)  # each escape, with the character it escapes
-        assert not set(unescaped) & set("%&#$_^\\"), value
+    for value in (entry.fields["title"], str(author).removeprefix("{").removesuffix("}")):
+        unescaped = re.sub(r"\\[A-Za-z]+(?:\{\})?\\? ?|\\.", "", value)  # each command or escaped character
+        assert not set(unescaped) & set("%&#$_^~{}\\"), value
     assert [item["title"] for item in json.loads(citations.csl_json(study(title, "c"), config, url))] == [title]
     assert linked_data.article(study(title, "c"), "p/", "", CONFIG, abs_url=str)["headline"] == title

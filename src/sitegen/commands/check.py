@@ -34,7 +34,7 @@ from ..model.records import Content, Text
 from ..render import outputs
 from ..render.environment import TOO_DEEP, CompiledTemplates
 
-TEMPLATE_SUFFIXES = outputs.TEMPLATE_SUFFIXES  # .html, .xml, .txt, .json, .csv, .geojson
+TEMPLATE_SUFFIXES = outputs.TEMPLATE_SUFFIXES  # .html, .xml, .txt, .json, .bib, .csv, .geojson
 
 
 @dataclass

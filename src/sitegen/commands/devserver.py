@@ -130,7 +130,8 @@ def split_path(raw_path: str) -> tuple[list[str] | None, bool]:
 
 
 # Types Python's table may not know (it reads the system's, which varies), as GitHub Pages serves them
-KNOWN_TYPES = {".geojson": "application/geo+json", ".csv": "text/csv", ".json": "application/json"}
+KNOWN_TYPES = {".geojson": "application/geo+json", ".csv": "text/csv", ".json": "application/json",
+               ".bib": "application/x-bibtex"}
 
 
 def content_type(path: Path) -> str:

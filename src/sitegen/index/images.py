@@ -23,7 +23,6 @@ from slugify import slugify
 from ..model.records import ProcessedImage, Raster, Variant
 
 WIDTHS = (480, 800, 1200)  # CSS pixels x density a phone, a tablet and a desktop column want
-SHARE_WIDTH = 1200  # the width of a share image (Open Graph's recommended 1200 x 630)
 QUALITY = {"jpeg": 82, "webp": 80, "png": 0}  # 0: lossless
 HASH_CHARS = 8  # of the original's digest, in each file name
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import quote
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,12 @@ class SiteConfig:
         """Where a content file (`rel`, inside the content folder) is edited, when the site has a repository."""
         if self.repository is None:
             return None
-        return f"{self.repository.rstrip('/')}/{self.edit_uri.strip('/')}/{rel}"
+        return f"{self.repository.rstrip('/')}/{self.edit_uri.strip('/')}/{quote(rel)}"
+
+    @property
+    def publisher_name(self) -> str:
+        """Who publishes the site: `publisher`, else the site's title."""
+        return self.publisher or self.title
 
 
 PLACEHOLDER = "TODO"  # what `sitegen new` leaves for the author to replace; reviews warn about it

@@ -10,7 +10,7 @@ braces, `$`, `^`); pybtex's writer escapes the rest through latexcodec (`%`,
 `&`, `#`, `_`, `~`) and keeps every other letter as UTF-8, which biblatex
 reads. The `url` field is verbatim in biblatex, so it is written as it is
 (pybtex's per-field hook, pinned with its version in constraints.txt and
-tested in tests/test_citations.py).
+tested in tests/test_share.py).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Citation:
 
 
 def citation_of(study: CaseStudy | StudyCard, url: str, config: SiteConfig) -> Citation:
-    return Citation(study.slug, study.title, config.title, config.publisher or config.title, url, study.modified,
+    return Citation(study.slug, study.title, config.title, config.publisher_name, url, study.modified,
                     study.lang)
 
 

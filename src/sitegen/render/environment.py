@@ -157,6 +157,7 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         ld_website=partial(linked_data.website, abs_url=urls.absolute),
         ld_breadcrumbs=partial(linked_data.breadcrumbs, abs_url=urls.absolute),
         ld_article=partial(linked_data.article, abs_url=urls.absolute),
+        og_locale=linked_data.og_locale,
     )
     env.filters["long_date"] = long_date
     env.filters["absolute_links"] = absolute_links

@@ -1,4 +1,4 @@
-"""Structured data for search engines and link previews: schema.org JSON-LD.
+"""Structured data for search engines and link previews: schema.org JSON-LD, and Open Graph's locale.
 
 Owns what a page says about itself in JSON-LD: the `WebSite` with its
 `SearchAction` (home page), the `BreadcrumbList` of a detail page, and the
@@ -11,17 +11,22 @@ the script element it sits in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from babel.core import Locale, UnknownLocaleError, get_global
 
 from ..model.records import CaseStudy, SiteConfig, Source
 
 AbsUrl = Callable[[str], str]
+ISO_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")  # YYYY, YYYY-MM or YYYY-MM-DD
 CONTEXT = "https://schema.org"
 
 
 def organisation(config: SiteConfig, abs_url: AbsUrl) -> dict:
     """Who publishes the site: site.yaml's `publisher`, else the site itself."""
-    return {"@type": "Organization", "name": config.publisher or config.title, "url": abs_url("")}
+    return {"@type": "Organization", "name": config.publisher_name, "url": abs_url("")}
 
 
 def website(config: SiteConfig, search_path: str, *, abs_url: AbsUrl) -> dict:
@@ -79,6 +84,22 @@ def cited(source: Source) -> dict:
     work = {"@type": "CreativeWork", "name": source.title, "url": source.url}
     if source.publisher:
         work["publisher"] = {"@type": "Organization", "name": source.publisher}
-    if source.date:
+    if source.date and ISO_DATE.fullmatch(source.date):  # a source's date is free text; schema.org wants ISO 8601
         work["datePublished"] = source.date
     return work
+
+
+@lru_cache(maxsize=256)
+def og_locale(lang: str) -> str | None:
+    """A BCP 47 language code as Open Graph's `og:locale` wants it, language_TERRITORY: the territory its
+    speakers most likely live in when the code names none (CLDR's likely subtags, through Babel: en ->
+    en_US, fa -> fa_IR, ar -> ar_EG); None for a language CLDR does not know."""
+    try:
+        locale = Locale.parse(lang, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return None
+    if not locale.territory:
+        likely = get_global("likely_subtags")
+        guess = likely.get(str(locale)) or likely.get(locale.language)
+        locale = Locale.parse(guess) if guess else locale
+    return f"{locale.language}_{locale.territory}" if locale.territory else None

@@ -212,15 +212,27 @@ def case_studies_json(records: Iterable[PublicCaseStudy], schema_url: str) -> st
                    [r.json_line for r in records])
 
 
+# A cell starting with one of these is read as a formula by spreadsheet programs (OWASP, "CSV Injection"):
+# such a text cell gets an apostrophe before it, which they show as nothing, and so does one that starts
+# with an apostrophe, so that a reader can always take one leading apostrophe off to get the text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def csv_row(record: PublicCaseStudy) -> list[str]:
-    """A record as a row of the CSV: None as an empty cell, lists joined with "; ", sources by their address."""
+    """A record as a row of the CSV: None as an empty cell, lists joined with "; ", sources by their address,
+    and a text cell that a spreadsheet would run as a formula behind an apostrophe (`spreadsheet_safe`)."""
     row = list(_values(record))
-    for i in _NUMBERS:
-        if row[i] is not None:
-            row[i] = json.dumps(row[i])  # the shortest text that reads back as the same number, as in the JSON
     for i in _LIST_COLUMNS:
         row[i] = LIST_SEPARATOR.join(row[i])
     row[_SOURCES] = LIST_SEPARATOR.join(s.url for s in record.sources)
+    row = [spreadsheet_safe(cell) if type(cell) is str else cell for cell in row]
+    for i in _NUMBERS:
+        if row[i] is not None:
+            row[i] = json.dumps(row[i])  # the shortest text that reads back as the same number, as in the JSON
     return row  # (None is written as an empty cell by the csv module)
 
 

@@ -124,7 +124,8 @@ def study_context(model: SiteModel, study: CaseStudy, views: SiteViews) -> dict:
 
 def share_image(item: StudyView, views: SiteViews) -> ShareImage | None:
     """A case study's image for sites that show a link to it: its lead image at its widest (1200 pixels,
-    or the original's width when narrower) in JPEG or PNG; None without a lead photo or bitmap."""
+    or the original's width when narrower) in JPEG or PNG, or WebP for a WebP original (made in WebP only);
+    None without a lead photo or bitmap."""
     picture = item.picture
     if picture is None:
         return None
