@@ -274,6 +274,18 @@ def test_css_is_one_small_self_contained_file():
 
 # ---------- built pages ----------
 
+PAGE_WEIGHT = 60 * 1024  # bytes of HTML and CSS a page may weigh, images (inline SVG maps included) aside
+
+
+def test_every_page_weighs_under_60_kb_of_html_and_css_images_aside(showcase):
+    css = (showcase / "static" / "style.css").stat().st_size
+    weights = {p.relative_to(showcase).as_posix(): len(re.sub(rb"<svg\b.*?</svg>", b"", p.read_bytes(), flags=re.S)) + css
+               for p in showcase.rglob("*.html")}
+    assert len(weights) > 60 and weights["map/index.html"] > 0
+    heavy = {page: weight for page, weight in weights.items() if weight >= PAGE_WEIGHT}
+    assert not heavy, heavy
+
+
 def test_every_page_has_one_h1_and_one_main(built):
     site, _ = built
     pages = pages_of(site)
