@@ -152,6 +152,13 @@ def image_bytes(format: str = "PNG", size: tuple[int, int] = (4, 3), colour=(40,
     return out.getvalue()
 
 
+def made_from_templates(files) -> list[str]:
+    """The files of a built site that templates make (pages, feeds, data and citation files), not those copied."""
+    from sitegen.render import outputs
+
+    return [f for f in files if f.endswith(outputs.TEMPLATE_SUFFIXES) and not f.startswith(outputs.reserved().copied)]
+
+
 def case_study(title="Every Home, A Health Base", city="Kashan", country="IR", themes="[health-wellbeing]",
                date="2021-08-17", body="Kashan put health lessons on local TV.\n\n## Context\n\nText.\n", **extra) -> str:
     """The text of a valid case-study file; keyword arguments add or replace front-matter lines."""

@@ -8,19 +8,13 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import ROOT, SiteFolder, case_study
+from conftest import ROOT, SiteFolder, case_study, made_from_templates
 from sitegen.build import pipeline
-from sitegen.render import outputs
 from sitegen.render.environment import CompiledTemplates
 
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def made_from_templates(files) -> list[str]:
-    """The files of a built site that templates make (pages, feeds, data files), not those copied."""
-    return [f for f in files if f.endswith(outputs.TEMPLATE_SUFFIXES) and not f.startswith(outputs.reserved().copied)]
 
 
 class Project:

@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import ROOT, SiteFolder
+from conftest import ROOT, SiteFolder, made_from_templates
 from sitegen.build import cache, pipeline
 from sitegen.index.site import build_model
 from sitegen.model.diagnostics import Report
@@ -170,8 +170,7 @@ def test_every_page_of_the_model_comes_from_the_registry(tmp_path):
     declared = {out for o in outputs.OUTPUTS if o.pages
                 for out in (p + "index.html" if p == "" or p.endswith("/") else p
                             for p, _ in o.pages(result.model))}
-    rendered = {f for f in result.files  # every file a template could have made, whatever made it
-                if f.endswith(outputs.TEMPLATE_SUFFIXES) and not f.startswith(outputs.reserved().copied)}
+    rendered = set(made_from_templates(result.files))  # every file a template could have made
     assert declared == rendered
 
 
