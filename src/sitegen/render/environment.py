@@ -144,7 +144,9 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: no need to check template files on every use
         bytecode_cache=bytecode.of(kind) if bytecode is not None else None,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)
     env.globals.update(
         url=urls.url,
         abs_url=urls.absolute,
