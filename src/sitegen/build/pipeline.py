@@ -28,15 +28,17 @@ from . import parallel
 from .parallel import parallel_map
 from ..model.diagnostics import Report
 from ..index.review import reread, review
-from ..index.site import SiteModel, build_model
+from ..index.languages import build_editions
+from ..index.site import SiteModel
 from ..load.documents import read_markdown
 from ..load.images import UNREADABLE_FIX
 from ..markup.convert import summary_text
 from ..model.progress import NullProgress
-from ..model.records import Content
+from ..model.records import Content, Language
 from ..render import outputs
 from ..render.environment import CompiledTemplates, default_theme, process_templates
 from ..render.digest import Digester
+from ..render.interface import Interface, load_interfaces
 from ..render.pages import RenderCache, RenderOptions, render_site
 
 PARALLEL_LOAD_FROM = 400  # fewer changed files than this load in-process
@@ -85,6 +87,7 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)  # files written or removed by this run
     seconds: float = 0.0
     images: ImageWork | None = None  # the image files made, copied from the image cache, or kept
+    editions: tuple[SiteModel, ...] = ()  # the site in each of its other languages
 
     @property
     def ok(self) -> bool:
@@ -128,6 +131,7 @@ class Caches:
     load: LoadMemo = field(default_factory=LoadMemo)
     images: ImageMemo = field(default_factory=ImageMemo)
     search: SearchIndex = field(default_factory=SearchIndex)
+    languages: Languages = field(default_factory=lambda: Languages(), metadata={"persist": False})
     changed: bool = field(default=True, compare=False)  # worth saving again?
     # what each section of the cache file held when read or last written (cache.encode_sections)
     sections: dict = field(default_factory=dict, compare=False, metadata={"persist": False})
@@ -245,10 +249,11 @@ def relative(path: Path, root: Path) -> str:
 
 
 def load_and_index(options: BuildOptions, report: Report, mapper: MemoMapper | None = None,
-                   documents: dict | None = None,
-                   image_mapper: ImageMapper | None = None) -> tuple[Content | None, SiteModel | None]:
+                   documents: dict | None = None, image_mapper: ImageMapper | None = None,
+                   languages: "Languages | None" = None) -> tuple[Content | None, SiteModel | None]:
     """Load stage then index stage; (None, None) when the sources have errors. `documents`, when
-    given, receives the parsed front matter of every Markdown file (its marks locate problems)."""
+    given, receives the parsed front matter of every Markdown file (its marks locate problems).
+    `languages`, when given, receives the interfaces and the site in each of its other languages."""
     if not options.templates.is_dir():
         report.error(options.templates, None, "templates folder not found",
                      "Run from the project folder, or pass --templates DIR.")
@@ -257,7 +262,24 @@ def load_and_index(options: BuildOptions, report: Report, mapper: MemoMapper | N
                                 documents=documents, image_mapper=image_mapper)
     if content is None or (report.failed(options.strict) and not options.keep_going):
         return None, None
-    return content, build_model(content, outputs.routes(), include_drafts=options.drafts)
+    languages = languages if languages is not None else Languages()
+    languages.interfaces = load_interfaces(options.templates, content.config.languages, report)
+    models = build_editions(content, outputs.routes, lambda code: languages.interface(code).gettext,
+                            options.drafts, memos=languages.memos)
+    languages.editions = models[1:]
+    return content, models[0]
+
+
+@dataclass
+class Languages:
+    """The site's languages in a build: each one's interface, and the site model of each other language."""
+
+    interfaces: dict[str, Interface] = field(default_factory=dict)
+    editions: tuple[SiteModel, ...] = ()
+    memos: dict = field(default_factory=dict)  # kept by a session (index.languages.localize)
+
+    def interface(self, code: str) -> Interface:
+        return self.interfaces.get(code) or Interface(Language(code, code))
 
 
 def run(options: BuildOptions, caches: Caches, in_place: bool, session: bool = False,
@@ -286,7 +308,7 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
         cache.bytecode = options.compiled
     mapper = MemoMapper(caches.load, options.jobs, progress)
     image_mapper = ImageMapper(caches.images, options.jobs, progress)
-    _, result.model = load_and_index(options, result.report, mapper, documents, image_mapper)
+    _, result.model = load_and_index(options, result.report, mapper, documents, image_mapper, caches.languages)
     if result.model is not None:
         review(result.model.content, today or dt.date.today(), result.report,
                documents.get if documents is not None else reread(options.content, front_matter))
@@ -297,8 +319,10 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
             render_options = options.render_options()
             if options.keep_going and result.report.failed():
                 render_options = replace(render_options, failed=failed_files(result.model.content))
+            result.editions = caches.languages.editions
             rendered = render_site(result.model, render_options, result.report, target, cache,
-                                   session, progress, mapper.digests)
+                                   session, progress, mapper.digests, caches.languages.editions,
+                                   caches.languages.interfaces)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
                 forget(cache)
@@ -360,7 +384,8 @@ def index_for_search(target, cache: RenderCache, model: SiteModel, last: SearchI
                      report: Report) -> tuple[SearchIndex | None, set[str]]:
     """The search index of this build's pages, written into `target` (None, reported, when it fails)."""
     pages = {path: entry.digest for path, entry in cache.pages.items() if path.endswith(".html")}
-    language = search.language_of(model.content.config.language)
+    # one language: Pagefind is told it; several: it reads each page's <html lang> and indexes each apart
+    language = search.language_of(model.content.config.language) if len(model.content.config.languages) < 2 else ""
     try:
         return search.build_index(target, pages, language, last)
     except search.SearchFailed as exc:

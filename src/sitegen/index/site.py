@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from ..model import countries
 from ..model.countries import Country, Region
-from ..model.records import CaseStudy, Content, Page, ProcessedImage, Theme
+from ..model.records import CaseStudy, Content, Language, Page, ProcessedImage, Theme
+from ..model.messages import N_, Gettext, untranslated
 from ..model.urls import Routes, Urls
 from .images import plan_all
 
@@ -25,9 +26,9 @@ LATEST_COUNT = 6
 PER_PAGE = 24  # case studies per list page
 # The main menu, before free pages with `menu:`: (label, kind, shown on phones too). On a narrow
 # screen the menu keeps to one row; the others are in the footer (and the site's name leads home).
-NAVIGATION = (("Home", "home", False), ("Case studies", "case_studies", True), ("Map", "map", True),
-              ("Cities", "cities", False), ("Countries", "countries", True), ("Themes", "themes", True),
-              ("Regions", "regions", False))
+NAVIGATION = ((N_("Home"), "home", False), (N_("Case studies"), "case_studies", True), (N_("Map"), "map", True),
+              (N_("Cities"), "cities", False), (N_("Countries"), "countries", True), (N_("Themes"), "themes", True),
+              (N_("Regions"), "regions", False))
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class SiteModel:
     theme_pages: tuple[Pager, ...] = ()
     region_pages: tuple[Pager, ...] = ()
     include_drafts: bool = False
+    language: Language | None = None  # the language its pages are in (None: the site's own, with no `languages:`)
 
 
 def newest_first(study: CaseStudy):
@@ -157,8 +159,13 @@ def newest_first(study: CaseStudy):
 
 
 def build_model(content: Content, routes: Routes, include_drafts: bool = False,
-                base_url: str | None = None) -> SiteModel:
-    """The site model; `routes` are the path schemes of the outputs registry."""
+                base_url: str | None = None, gettext: Gettext = untranslated,
+                regions: tuple[Region, ...] | None = None, language: Language | None = None) -> SiteModel:
+    """The site model; `routes` are the path schemes of the outputs registry, `gettext` translates the
+    navigation's labels into the model's language; `regions` are UNESCO's as the model's language names
+    them (by default as `countries` does)."""
+    regions = countries.regions() if regions is None else regions
+    region_of = {r.id: r for r in regions}
     studies = tuple(sorted((s for s in content.case_studies if include_drafts or not s.draft), key=newest_first))
     by_country: dict[str, list[CaseStudy]] = defaultdict(list)
     by_theme: dict[str, list[CaseStudy]] = defaultdict(list)
@@ -170,12 +177,12 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
             by_theme[theme.id].append(study)
 
     country_groups = tuple(sorted(
-        (CountryGroup(group[0].country, countries.region_by_id(group[0].country.region_id),
+        (CountryGroup(group[0].country, region_of[group[0].country.region_id],
                       routes.path("country", group[0].country.slug), tuple(group))
          for group in by_country.values()),
         key=lambda g: (g.country.name.casefold(), g.country.code)))
     theme_groups = tuple(ThemeGroup(t, routes.path("theme", t.slug), tuple(by_theme[t.id])) for t in content.config.themes)
-    region_groups = tuple(region_group(routes, r, by_region[r.id], country_groups) for r in countries.regions())
+    region_groups = tuple(region_group(routes, r, by_region[r.id], country_groups) for r in regions)
     pages = tuple(sorted(content.pages, key=lambda p: p.slug))
     sources = {s.body.rel: routes.path("case_study", s.slug) for s in studies}
     sources.update({p.body.rel: routes.path("page", p.slug) for p in pages})
@@ -191,7 +198,7 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         countries=country_groups,
         themes=theme_groups,
         regions=region_groups,
-        nav=navigation(routes, pages),
+        nav=navigation(routes, pages, gettext),
         related=related_studies(studies, by_country, by_theme),
         theme_trail=theme_trail(studies, by_theme),
         cities=by_city(studies),
@@ -208,6 +215,7 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         theme_pages=tuple(p for g in theme_groups for p in paginate(routes, g.path, g.studies, g.theme.id)),
         region_pages=tuple(p for g in region_groups for p in paginate(routes, g.path, g.studies, g.region.id)),
         include_drafts=include_drafts,
+        language=language or (content.config.languages[0] if content.config.languages else None),
     )
 
 
@@ -226,8 +234,8 @@ def region_group(routes: Routes, region: Region, studies: list[CaseStudy], count
                        tuple(g for g in country_groups if g.country.code in codes), tuple(studies))
 
 
-def navigation(routes: Routes, pages: tuple[Page, ...]) -> tuple[NavItem, ...]:
-    items = [NavItem(label, routes.path(kind), on_phones) for label, kind, on_phones in NAVIGATION]
+def navigation(routes: Routes, pages: tuple[Page, ...], gettext: Gettext = untranslated) -> tuple[NavItem, ...]:
+    items = [NavItem(gettext(label), routes.path(kind), on_phones) for label, kind, on_phones in NAVIGATION]
     menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.slug))
     items += [NavItem(p.title, routes.path("page", p.slug)) for p in menu]
     return tuple(items)

@@ -28,19 +28,23 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from babel import Locale, UnknownLocaleError
 from slugify import slugify
 
 from ..model import schema
 from . import filetypes, yamltext
 from ..model.diagnostics import Report
-from ..model.records import License, SiteConfig, Theme
+from ..model.records import Language, License, SiteConfig, Theme
 from ..model.schema import Invalid
 from .documents import take, warn_unknown_keys
 from . import files
 from .files import SITE_FILE, FileLimits, is_inside, read_text
 
-SITE_KEYS = ("title", "description", "base_url", "language", "themes", "cname", "publish_types", "limits",
-             "publisher", "license", "repository", "edit_uri")
+SITE_KEYS = ("title", "description", "base_url", "language", "languages", "themes", "cname", "publish_types",
+             "limits", "publisher", "license", "repository", "edit_uri")
+LANGUAGE_KEYS = ("code", "name", "dir")
+LANGUAGES_EXAMPLE = ("languages:\n  - code: en\n    name: English\n  - code: fr\n    name: Français\n"
+                     "  - code: ar\n    name: العربية")
 THEME_KEYS = ("name", "id", "description")
 LICENSE_KEYS = ("name", "url", "id")
 LICENSE_EXAMPLE = ("license:\n  name: CC BY 4.0\n  url: https://creativecommons.org/licenses/by/4.0/\n"
@@ -91,9 +95,10 @@ def load_settings(root: Path, report: Report, base_url: str | None) -> Settings 
     title = setting("title", schema.coerce_text)
     description = setting("description", schema.coerce_text, "")
     language = setting("language", schema.coerce_lang, "en")
+    languages = load_languages(path, doc, data.get("languages"), language, report)
     url = site_base_url(path, doc, data, report, base_url)
     cname = setting("cname", coerce_cname)
-    theme_list = load_themes(path, doc, data.get("themes"), report)
+    theme_list = load_themes(path, doc, data.get("themes"), report, language, {x.code for x in languages})
     publish_types = filetypes.load_publish_types(path, doc, data.get("publish_types"), report)
     limits = load_limits(path, doc, data.get("limits"), report)
     publisher = setting("publisher", schema.coerce_text)
@@ -105,7 +110,67 @@ def load_settings(root: Path, report: Report, base_url: str | None) -> Settings 
     if report.count("error") > before:
         return None
     return Settings(SiteConfig(title, description, url, language, theme_list, cname, publish_types,
-                               publisher, license, repository, edit_uri), limits)
+                               publisher, license, repository, edit_uri, languages), limits)
+
+
+def load_languages(path: Path, doc, value, site_language: str, report: Report) -> tuple[Language, ...]:
+    """site.yaml's `languages:`, the site's own `language` first (added when the list leaves it out); each
+    code must be one CLDR knows, once. A name defaults to the language's own name for itself, a direction
+    to the one CLDR gives its script."""
+    own = language_record(site_language)
+    if value is None:
+        return (own,) if own is not None else ()
+    if not isinstance(value, list) or not value:
+        mark = doc.value_mark("languages")
+        report.error(path, mark.line, "languages must be a list of '- code: ...' items",
+                     f"Write it like this:\n{LANGUAGES_EXAMPLE}", mark.column)
+        return (own,) if own is not None else ()
+    found: dict[str, Language] = {}
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            item = {"code": item}
+        mark = doc.value_mark("languages", i)
+        if not isinstance(item, dict):
+            report.error(path, mark.line, f"language {i + 1} must be a '- code: ...' item",
+                         f"Write it like this:\n{LANGUAGES_EXAMPLE}", mark.column)
+            continue
+        warn_unknown_keys(path, doc, item, LANGUAGE_KEYS, report, ("languages", i))
+        key = "code"
+        try:
+            code = schema.coerce_lang(item.get("code"), "code")
+            record = language_record(code)
+            if record is None:
+                raise Invalid(f"'{code}' is not a language code CLDR knows",
+                              "Use a BCP 47 code such as en, fr, es, ar, fa, pt-BR or zh-Hant.")
+            key = "name"
+            name = schema.coerce_text(item["name"], "name") if item.get("name") is not None else record.name
+            key = "dir"
+            direction = schema.coerce_text(item["dir"], "dir") if item.get("dir") is not None else record.dir
+            if direction not in ("ltr", "rtl"):
+                raise Invalid(f"dir is '{direction}'", "Write dir: rtl (right to left) or dir: ltr, or leave it "
+                              "out: sitegen knows the direction of each language's script.")
+        except Invalid as exc:
+            where = doc.value_mark("languages", i, key) if key in item else mark
+            report.error(path, where.line, f"language {i + 1}: {exc.message}", exc.fix, where.column)
+            continue
+        if code.lower() in found:
+            report.error(path, mark.line, f"language '{code}' is listed twice", "Delete one of the two.", mark.column)
+            continue
+        found[code.lower()] = Language(code, name, direction)
+    first = found.pop(site_language.lower(), own)
+    others = tuple(Language(x.code, x.name, x.dir, f"{x.code.lower()}/") for x in found.values())
+    return ((first,) if first is not None else ()) + others
+
+
+def language_record(code: str) -> Language | None:
+    """A language as CLDR (through Babel) names it in itself, with its script's direction; None for a code
+    CLDR does not know."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    name = locale.get_display_name(locale) or code
+    return Language(code, name[:1].upper() + name[1:], "rtl" if locale.character_order == "right-to-left" else "ltr")
 
 
 def load_license(path: Path, doc, value, report: Report) -> License | None:
@@ -396,7 +461,11 @@ def coerce_cname(value, name: str = "cname") -> str:
         raise Invalid(f"{name} '{text}' is an IP address, not a domain name", fix)
     return text
 
-def load_themes(path: Path, doc, value, report: Report) -> tuple[Theme, ...]:
+def load_themes(path: Path, doc, value, report: Report, language: str = "en",
+                languages: set[str] | frozenset[str] = frozenset()) -> tuple[Theme, ...]:
+    """site.yaml's themes. A name or description may be given in each of the site's languages, as a
+    mapping of language code to text (`name: {en: Literacy, fr: Alphabétisation}`); the site's own
+    language must be among them."""
     if not isinstance(value, list) or not value:
         report.error(path, doc.mark("themes").line, "site.yaml needs a list of themes",
                      "Add themes: with '- name: Literacy' items.")
@@ -412,11 +481,14 @@ def load_themes(path: Path, doc, value, report: Report) -> tuple[Theme, ...]:
         warn_unknown_keys(path, doc, item, THEME_KEYS, report, ("themes", i))
         key = "name"
         try:
-            name = schema.coerce_text(item.get("name"), "name")
+            names = in_languages(item.get("name"), "name", language, languages)
+            name = names[language]
             key = "id"
             theme_id = schema.coerce_slug(item["id"], "id") if item.get("id") is not None else slugify(name)
             key = "description"
-            description = schema.coerce_text(item["description"], "description") if item.get("description") else ""
+            descriptions = (in_languages(item["description"], "description", language, languages)
+                            if item.get("description") else {language: ""})
+            description = descriptions.get(language, "")
         except Invalid as exc:
             mark = doc.value_mark("themes", i, key) if key in item else doc.value_mark("themes", i)
             report.error(path, mark.line, f"theme {i + 1}: {exc.message}", exc.fix, mark.column)
@@ -431,8 +503,27 @@ def load_themes(path: Path, doc, value, report: Report) -> tuple[Theme, ...]:
                          "Give each theme its own id.")
             continue
         seen[theme_id] = line
-        themes.append(Theme(theme_id, name, description))
+        others = sorted(code for code in set(names) | set(descriptions) if code != language)
+        themes.append(Theme(theme_id, name, description, tuple(
+            (code, names.get(code, name), descriptions.get(code, description)) for code in others)))
     return tuple(themes)
+
+
+def in_languages(value, name: str, language: str, languages) -> dict[str, str]:
+    """A text given once (for the site's own language) or as `{code: text}` for several of the site's
+    languages, as {code: text}; else Invalid."""
+    if not isinstance(value, dict):
+        return {language: schema.coerce_text(value, name)}
+    texts = {}
+    for code, text in value.items():
+        if str(code) not in languages:
+            raise Invalid(f"{name} is given in '{code}', which is not one of the site's languages",
+                          f"Use the codes of 'languages:' ({', '.join(sorted(languages))}), or add '{code}' there.")
+        texts[str(code)] = schema.coerce_text(text, f"{name} ({code})")
+    if language not in texts:
+        raise Invalid(f"{name} has no text in the site's language '{language}'",
+                      f"Add '{language}: ...' to it: pages in {language} show that one.")
+    return texts
 
 
 class ThemeVocabulary:

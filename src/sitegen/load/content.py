@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import filetypes, images, yamltext
@@ -26,6 +26,7 @@ from ..model.urls import Reserved
 from .config import ThemeVocabulary, load_settings
 from .documents import regular_file
 from .files import CASE_STUDY_DIR, NOTHING_RESERVED, PAGES_DIR, find_assets, markdown_files
+from .translations import load_translation, split_translations, translation_files
 from .studies import StudyLoader, check_unique_slugs, load_home, load_page, no_excerpt, serial_map
 
 
@@ -64,14 +65,17 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     wanted_documents = documents is not None
     documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
-    assets = find_assets(root, report, rules.reserved, config.publish_types, limits)
+    codes = frozenset(x.code.lower() for x in config.translated)
+    reserved = with_languages(rules.reserved, codes)
+    assets = find_assets(root, report, reserved, config.publish_types, limits)
     rasters, refused = images.read_rasters(root, [a.rel for a in assets if filetypes.extension(a.rel)
                                                   in filetypes.RASTER_TYPES], limits.media, image_mapper)
     published = frozenset(a.rel for a in assets)  # refused images too: told at the `image:` that names them
     loader = StudyLoader(root, config, themes, published, keep_documents=wanted_documents, excerpt=rules.excerpt,
                          limits=limits)
     studies = []
-    paths = markdown_files(root / CASE_STUDY_DIR, report)
+    paths, translated = split_translations(markdown_files(root / CASE_STUDY_DIR, report), codes, report)
+    page_paths, translated_pages = split_translations(markdown_files(root / PAGES_DIR, report), codes, report)
     for study, items, document in load_each(mapper or serial_map, loader, paths, report):
         report.items.extend(items)
         if document is not None:
@@ -79,15 +83,29 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
         if study is not None:
             studies.append(study)
     pages = [
-        page for path in markdown_files(root / PAGES_DIR, report)
-        if (page := load_page(root, path, config, report, documents, rules.reserved, limits)) is not None
+        page for path in page_paths
+        if (page := load_page(root, path, config, report, documents, reserved, limits)) is not None
     ]
     home = load_home(root, report, documents, limits)
     studies = refuse_images(root, studies, refused, report)
     check_unique_slugs(root, studies, pages, report, documents)
+    originals = {s.body.rel: s for s in studies} | {p.body.rel: p for p in pages}
+    if home.body is not None:
+        originals[home.body.rel] = home
+    home_translations = split_translations(translation_files(root), codes, report)[1] if codes else []
+    translations = tuple(
+        found for path in (*translated, *translated_pages, *home_translations)
+        if (found := load_translation(root, path, config, originals, themes, report, documents, rules.excerpt,
+                                      limits)) is not None)
     unpublished = {r.rel for r in refused}
     return Content(root, config, tuple(studies), tuple(pages), home,
-                   tuple(a for a in assets if a.rel not in unpublished), rasters, refused)
+                   tuple(a for a in assets if a.rel not in unpublished), rasters, refused, translations)
+
+
+def with_languages(reserved: Reserved, codes: frozenset[str]) -> Reserved:
+    """The registry's reserved names and the site's language codes (each language's pages live under its
+    code): a free page cannot take one."""
+    return replace(reserved, slugs=reserved.slugs | codes, folders=reserved.folders | codes) if codes else reserved
 
 
 def refuse_images(root: Path, studies: list[CaseStudy], refused: tuple[ImageRefusal, ...],

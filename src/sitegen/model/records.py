@@ -20,10 +20,29 @@ class Theme:
     id: str
     name: str
     description: str
+    # (language code, name, description) in the site's other languages (site.yaml's `name: {fr: ...}`)
+    translations: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def slug(self) -> str:
         return self.id
+
+    def localized(self, lang: str) -> "Theme":
+        """The theme as a page in `lang` names it (itself when site.yaml gives no name in that language)."""
+        for code, name, description in self.translations:
+            if code == lang:
+                return Theme(self.id, name, description or self.description)
+        return self
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the site is published in (site.yaml's `languages:`)."""
+
+    code: str  # BCP 47, e.g. "fr", "pt-BR"
+    name: str  # in the language itself: "Français"
+    dir: str = "ltr"  # "rtl" for Arabic, Persian, Hebrew, Urdu...
+    prefix: str = ""  # where its pages live: "" for the site's own language, "fr/" for the others
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,13 @@ class SiteConfig:
     license: License | None = None
     repository: str | None = None  # the web address of the content's repository
     edit_uri: str = "edit/main/content/"  # a file's edit page, after `repository` (MkDocs' convention)
+    # every language the site is published in, the site's own (`language`, at /) first
+    languages: tuple[Language, ...] = ()
+
+    @property
+    def translated(self) -> tuple[Language, ...]:
+        """The languages besides the site's own, each published under its prefix."""
+        return self.languages[1:]
 
     def edit_url(self, rel: str) -> str | None:
         """Where a content file (`rel`, inside the content folder) is edited, when the site has a repository."""
@@ -227,6 +253,34 @@ class Home:
     marks: tuple = field(default=(), compare=False, metadata=MARKS)  # key_marks of its front matter
 
 
+TRANSLATABLE = ("title", "summary", "city", "image_alt", "source_titles")  # what a translation may say anew
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A translation of a case study, free page or the home page (`slug.<lang>.md` beside its original).
+
+    It holds only the text it gives anew (None: the original's); the facts stay the
+    original's. `translated_from` is the original's `content_digest` when it was
+    translated: it no longer matching means the translation is stale.
+    """
+
+    kind: str  # "case_study", "page" or "home"
+    slug: str  # the original's ("" for the home page)
+    lang: str
+    original: str  # posix path of the original, inside the content folder
+    body: Text
+    title: str | None = None
+    summary: str | None = None
+    city: str | None = None
+    image_alt: str | None = None
+    source_titles: tuple[str | None, ...] = ()  # in the order of the original's sources; None keeps one
+    translated_from: str | None = None
+    excerpt: str = ""
+    # the line of `translated_from:` (1 when it is missing), for located hints
+    line: int = field(default=1, compare=False, metadata=MARKS)
+
+
 @dataclass(frozen=True)
 class Asset:
     rel: str  # posix path inside the content folder; also its path in the output
@@ -245,3 +299,4 @@ class Content:
     assets: tuple[Asset, ...]
     rasters: tuple[Raster, ...] = ()  # the assets published resized (load/images.py)
     refused: tuple[ImageRefusal, ...] = ()  # raster assets that cannot be published (reported)
+    translations: tuple[Translation, ...] = ()  # of case studies, pages and home, by file name

@@ -18,7 +18,6 @@ includes or imports, for page fingerprints.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
@@ -39,20 +38,16 @@ from .. import __version__
 from ..load.files import is_inside
 from ..model.diagnostics import Report
 from ..model.urls import Routes, Urls
+from ..model.records import Language
 from . import citations, linked_data, open_data
+from .interface import SOURCE_LANGUAGE, Interface
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
 GENERATOR = f"sitegen {__version__}"
 
 
 def text_direction(lang: str | None) -> str:
     return "rtl" if lang and lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
-
-
-def long_date(value: dt.date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 class CompiledTemplates:
@@ -132,8 +127,12 @@ def template_folders(theme: Path, overrides: Path | None) -> list[Path]:
 
 
 def make_environment(folders: list[Path], urls: Urls, routes: Routes,
-                     bytecode: CompiledTemplates | None = None, sandboxed: bool = False) -> jinja2.Environment:
-    """The environment; `sandboxed` when any template comes from the content folder."""
+                     bytecode: CompiledTemplates | None = None, sandboxed: bool = False,
+                     interface: Interface | None = None) -> jinja2.Environment:
+    """The environment; `sandboxed` when any template comes from the content folder. `interface` is the
+    language of the pages it renders: its catalogue answers the templates' gettext calls and
+    `{% trans %}` blocks, and its locale formats dates and numbers (English, when None)."""
+    interface = interface or Interface(Language(SOURCE_LANGUAGE, "English"))
     kind = jinja2.sandbox.ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
     env = kind(
         loader=jinja2.FileSystemLoader([str(p) for p in folders]),
@@ -146,7 +145,7 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         bytecode_cache=bytecode.of(kind) if bytecode is not None else None,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_null_translations(newstyle=True)
+    env.install_gettext_translations(interface.translations, newstyle=True)
     env.globals.update(
         url=urls.url,
         abs_url=urls.absolute,
@@ -161,7 +160,8 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         ld_article=partial(linked_data.article, abs_url=urls.absolute),
         og_locale=linked_data.og_locale,
     )
-    env.filters["long_date"] = long_date
+    env.filters["long_date"] = interface.long_date
+    env.filters["number"] = interface.number
     env.filters["absolute_links"] = absolute_links
     env.filters["csl_json"] = citations.csl_json
     env.filters["bibtex"] = citations.bibtex

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from ..index.site import Pager, SiteModel, by_city
+from ..model.messages import N_
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
@@ -51,6 +52,7 @@ class Output:
     context: Context | None = None
     in_sitemap: bool = True
     modified: Modified | None = None  # the sitemap's `lastmod`; None: the page has no date of its own
+    per_language: bool = True  # made in each of the site's languages, under its prefix (else once, at the root)
 
 
 def newest(studies: Iterable[CaseStudy]) -> dt.date | None:
@@ -90,8 +92,8 @@ def home_context(model: SiteModel, ref, views: SiteViews) -> dict:
             "latest": views.list_of(model.latest), "study_count": len(model.studies),
             "countries": views.countries, "themes": views.themes, "regions": views.regions,
             "about": (about.title, model.routes.path("page", ABOUT)) if about else None,
-            "map": world_map(city_marks(model, model.cities), {s.country.code for s in model.studies},
-                             label="Map of the learning cities", size="small")}
+            "map": world_map(city_marks(model, model.cities, views), {s.country.code for s in model.studies},
+                             label=views.gettext(N_("Map of the learning cities")), size="small")}
 
 
 ABOUT = "about"  # the free page the home page's lead points to, when the site has one
@@ -157,12 +159,19 @@ def study_locator(model: SiteModel, study: CaseStudy, views: SiteViews):
     if study.coordinates is None:
         return None
     country = study.country
-    mark = CityMark(study.city, country.name, len(model.cities[(study.city, country.code)]),
+    count = len(model.cities[(study.city, country.code)])
+    mark = CityMark(study.city, country.name, count,
                     model.urls.url(f"{model.routes.path('cities')}#sg-{city_anchor(study.city, country.code)}"),
-                    *study.coordinates)
-    label = f"{study.city} on a map of {country.name}"
-    return views.again(("locator", mark.name, mark.country, mark.count, mark.href, mark.lat, mark.lon, country.code,
-                        label), Locator(mark, country.code, label))
+                    *study.coordinates, said=mark_label(views, study.city, country.name, count))
+    label = views.gettext(N_("%(city)s on a map of %(country)s")) % {"city": study.city, "country": country.name}
+    return views.again(("locator", mark.name, mark.country, mark.count, mark.href, mark.lat, mark.lon, mark.said,
+                        country.code, label), Locator(mark, country.code, label))
+
+
+def mark_label(views: SiteViews, city: str, country: str, count: int) -> str:
+    """A city's accessible name on a map, in the page's language: "Kashan, Iran: 2 case studies"."""
+    return views.ngettext(N_("%(city)s, %(country)s: %(num)s case study"), N_("%(city)s, %(country)s: %(num)s case studies"),
+                          count) % {"city": city, "country": country, "num": count}
 
 
 def link(model: SiteModel, study: CaseStudy) -> tuple[str, str]:
@@ -173,8 +182,12 @@ def link(model: SiteModel, study: CaseStudy) -> tuple[str, str]:
 def country_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
     group = model.country_by_code[pager.owner]
     return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "country": group.country,
-            "region": group.region, "map": focus_map(model, group.studies, f"Map of the cities of {group.country.name}")
+            "region": group.region, "map": focus_map(model, group.studies, map_of(views, group.country.name), views)
             if pager.place.number == 1 else None}
+
+
+def map_of(views: SiteViews, place: str) -> str:
+    return views.gettext(N_("Map of the cities of %(place)s")) % {"place": place}
 
 
 def theme_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
@@ -187,7 +200,7 @@ def region_context(model: SiteModel, pager: Pager, views: SiteViews) -> dict:
     group = views.region_by_id[pager.owner]
     studies = model.region_by_id[pager.owner].studies
     return {"studies": views.list_of(pager.items), "pager": views.place(pager.place), "region": group.region,
-            "map": focus_map(model, studies, f"Map of the cities of {group.region.name}")
+            "map": focus_map(model, studies, map_of(views, group.region.name), views)
             if pager.place.number == 1 else None,
             "countries": views.again(("counts", *((id(c.country), c.path, c.count) for c in group.countries)),
                                      tuple(CountryCount(c.country, c.path, c.count) for c in group.countries))}
@@ -200,9 +213,10 @@ def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:
 
 
 def map_context(model: SiteModel, ref, views: SiteViews) -> dict:
-    places = city_places(model, model.cities)
+    places = city_places(model, model.cities, views)
     marks = tuple(mark for mark, _ in places)
-    return {"map": world_map(marks, {s.country.code for s in model.studies}, label="Map of the learning cities"),
+    return {"map": world_map(marks, {s.country.code for s in model.studies},
+                             label=views.gettext(N_("Map of the learning cities"))),
             "cities": places, "unplaced": len(model.studies) - sum(m.count for m in marks)}
 
 
@@ -244,12 +258,13 @@ def city_anchor(name: str, country_code: str) -> str:
     return f"{slugify(name) or 'city'}-{country_code.lower()}"
 
 
-def city_marks(model: SiteModel, cities: Mapping[tuple[str, str], Sequence[CaseStudy]]) -> tuple[CityMark, ...]:
-    return tuple(mark for mark, _ in city_places(model, cities))
+def city_marks(model: SiteModel, cities: Mapping[tuple[str, str], Sequence[CaseStudy]],
+               views: SiteViews) -> tuple[CityMark, ...]:
+    return tuple(mark for mark, _ in city_places(model, cities, views))
 
 
-def city_places(model: SiteModel,
-                cities: Mapping[tuple[str, str], Sequence[CaseStudy]]) -> tuple[tuple[CityMark, str], ...]:
+def city_places(model: SiteModel, cities: Mapping[tuple[str, str], Sequence[CaseStudy]],
+                views: SiteViews) -> tuple[tuple[CityMark, str], ...]:
     """(mark, site path it links to) of each city of `cities` (as `SiteModel.cities` groups them), where its
     newest case study with coordinates places it (a city none places is left out); it links to its case
     study, or to the city in the A-Z index when it has several."""
@@ -260,13 +275,14 @@ def city_places(model: SiteModel,
             continue
         path = (model.routes.path("case_study", placed.slug) if len(listed) == 1
                 else f"{model.routes.path('cities')}#sg-{city_anchor(city, placed.country.code)}")
-        marks.append((CityMark(city, placed.country.name, len(listed), model.urls.url(path), *placed.coordinates), path))
+        marks.append((CityMark(city, placed.country.name, len(listed), model.urls.url(path), *placed.coordinates,
+                               said=mark_label(views, city, placed.country.name, len(listed))), path))
     return tuple(sorted(marks, key=lambda m: (m[0].name, m[0].country)))
 
 
-def focus_map(model: SiteModel, studies: tuple[CaseStudy, ...], label: str):
+def focus_map(model: SiteModel, studies: tuple[CaseStudy, ...], label: str, views: SiteViews):
     """A map cropped to the cities of `studies` (a country's or a region's); None when none has coordinates."""
-    marks = city_marks(model, by_city(studies))
+    marks = city_marks(model, by_city(studies), views)
     if not marks:
         return None
     return world_map(marks, {s.country.code for s in studies}, label=label, focus=focus_box(marks), size="small")
@@ -339,15 +355,18 @@ def open_data_context(model: SiteModel, ref, views: SiteViews) -> dict:
 def search_context(model: SiteModel, ref, views: SiteViews) -> dict:
     """The search page's filters: each (name, label, values), as case-study pages spell them for the index."""
     return {"facets": (
-        ("theme", "Theme", tuple(t.theme.name for t in views.themes if t.studies)),
-        ("country", "Country", tuple(sorted({s.country.name for s in model.studies}))),
-        ("region", "UNESCO region", tuple(r.region.name for r in views.regions if r.studies)),
-        ("year", "Year", tuple(str(y) for y in sorted({s.date.year for s in model.studies}, reverse=True))),
+        ("theme", views.gettext(N_("Theme")), tuple(t.theme.name for t in views.themes if t.studies)),
+        ("country", views.gettext(N_("Country")), tuple(sorted({s.country.name for s in model.studies}))),
+        ("region", views.gettext(N_("UNESCO region")), tuple(r.region.name for r in views.regions if r.studies)),
+        ("year", views.gettext(N_("Year")),
+         tuple(str(y) for y in sorted({s.date.year for s in model.studies}, reverse=True))),
     )}
 
 
 def sitemap_context(model: SiteModel, ref, views: SiteViews) -> dict:
-    """Each page of the sitemap: (site path, the date it last changed or None), in path order."""
+    """Each page of the sitemap: (site path, the date it last changed or None), in path order. With several
+    languages the template lists each in every language (`languages`, in every page's context): each
+    language has every page, under its prefix (index/languages.py)."""
     return {"entries": tuple(sorted((path, output.modified(model, ref) if output.modified else None)
                                     for output in OUTPUTS if output.in_sitemap and output.pages
                                     for path, ref in output.pages(model)))}
@@ -362,9 +381,9 @@ OUTPUTS: tuple[Output, ...] = (
     Output("case_study", "case-studies/{slug}/", "case_study.html", each_study("case_study"), study_context,
            modified=lambda model, study: study.modified),
     Output("citation_csl", "case-studies/{slug}/citation.json", "citation.json", each_study("citation_csl"),
-           citation_context, in_sitemap=False),
+           citation_context, in_sitemap=False, per_language=False),
     Output("citation_bib", "case-studies/{slug}/citation.bib", "citation.bib", each_study("citation_bib"),
-           citation_context, in_sitemap=False),
+           citation_context, in_sitemap=False, per_language=False),
     Output("countries", "countries/", "countries.html", single("countries"),
            lambda model, ref, views: {"countries": views.countries, "regions": views.regions}, modified=site_modified),
     Output("country", "countries/{slug}/", "country.html", listed("country_pages"), country_context,
@@ -389,21 +408,23 @@ OUTPUTS: tuple[Output, ...] = (
     Output("region_feed", "regions/{slug}/feed.xml", "feed.xml", group_feeds("region_feed", "regions", REGION_OF),
            group_feed(REGION_OF), in_sitemap=False),
     Output("data_json", f"data/{open_data.JSON_FILE}", "data/case-studies.json", single("data_json"),
-           open_data_context, in_sitemap=False),
+           open_data_context, in_sitemap=False, per_language=False),
     Output("data_csv", f"data/{open_data.CSV_FILE}", "data/case-studies.csv", single("data_csv"), open_data_context,
-           in_sitemap=False),
+           in_sitemap=False, per_language=False),
     Output("data_geojson", f"data/{open_data.GEOJSON_FILE}", "data/case-studies.geojson", single("data_geojson"),
-           open_data_context, in_sitemap=False),
+           open_data_context, in_sitemap=False, per_language=False),
     Output("data_schema", f"data/{open_data.SCHEMA_FILE}", "data/case-studies.schema.json", single("data_schema"),
-           nothing, in_sitemap=False),
+           nothing, in_sitemap=False, per_language=False),
     Output("data_package", f"data/{open_data.PACKAGE_FILE}", "data/datapackage.json", single("data_package"),
-           nothing, in_sitemap=False),
+           nothing, in_sitemap=False, per_language=False),
     Output("404", "404.html", "404.html", single("404"), nothing, in_sitemap=False),
-    Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False),
-    Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False),
-    Output("static", "static/{slug}", None),  # the theme's static files, copied
-    Output("image", "media/{slug}", None),  # the files made of raster images (index/images.py, write/images.py)
-    Output("search_index", "pagefind/{slug}", None),  # the search index (write/search.py)
+    Output("sitemap", "sitemap.xml", "sitemap.xml", single("sitemap"), sitemap_context, in_sitemap=False,
+           per_language=False),
+    Output("robots", "robots.txt", "robots.txt", single("robots"), nothing, in_sitemap=False, per_language=False),
+    Output("static", "static/{slug}", None, per_language=False),  # the theme's static files, copied
+    # the files made of raster images (index/images.py, write/images.py)
+    Output("image", "media/{slug}", None, per_language=False),
+    Output("search_index", "pagefind/{slug}", None, per_language=False),  # the search index (write/search.py)
 )
 
 BY_KIND: dict[str, Output] = {output.kind: output for output in OUTPUTS}
@@ -412,14 +433,22 @@ FIXED_FILES = (write.MARKER, CNAME)  # small files a build writes besides its pa
 PAGE_FILE = "index.html"  # what serves a folder path
 
 
-def routes() -> Routes:
-    """The path scheme of every kind, for the index stage and templates."""
-    return Routes({output.kind: output.route for output in OUTPUTS})
+def routes(prefix: str = "") -> Routes:
+    """The path scheme of every kind, for the index stage and templates: those made in each language under
+    `prefix` (a language's, e.g. "fr/"; "" for the site's own language)."""
+    return Routes({output.kind: (prefix if output.per_language else "") + output.route for output in OUTPUTS})
+
+
+def made_in(model: SiteModel) -> tuple[Output, ...]:
+    """The kinds a model's pages are made of: every kind for the site's own language, the kinds made in each
+    language for another (its routes have a prefix)."""
+    default = model.routes.schemes["home"] == ""
+    return tuple(output for output in OUTPUTS if output.template and (default or output.per_language))
 
 
 def page_paths(model: SiteModel) -> frozenset[str]:
     """The site path of every page the registry makes for `model`."""
-    return frozenset(path for output in OUTPUTS if output.template for path, _ in output.pages(model))
+    return frozenset(path for output in made_in(model) for path, _ in output.pages(model))
 
 
 def templates() -> set[str]:
@@ -434,7 +463,7 @@ TEMPLATE_SUFFIXES = tuple(sorted({".html"} | {"." + output.template.rsplit(".", 
 
 def reserved() -> Reserved:
     """What the registry makes at fixed places, for the load stage: names authors cannot take."""
-    fixed = [output.route for output in OUTPUTS if not output.route.startswith("{")]
+    fixed = [output.route for output in OUTPUTS if not output.route.startswith("{")]  # (languages: load's)
     tops = {route.split("/")[0] for route in fixed if route}
     files = ({route for route in fixed if route and "{" not in route and not route.endswith("/")}  # data/ files too
              | {name.lower() for name in FIXED_FILES})

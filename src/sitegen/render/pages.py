@@ -27,12 +27,14 @@ from ..markup.convert import Converter, Rendered, rooted_target
 from ..model import urls
 from ..model.diagnostics import ERROR, Diagnostic, Report
 from ..model.progress import NullProgress
-from ..model.records import ProcessedImage, Text
+from ..model.records import Language, ProcessedImage, Text
 from ..write import target as write
 from .digest import Digester
 from .environment import (TOO_DEEP, CompiledTemplates, environment_key, links_outside, make_environment,
                           template_digests, template_folders, template_stamps)
-from .outputs import BY_KIND, CNAME, FIXED_FILES, OUTPUTS, SITE_SHARE_IMAGE, TEMPLATE_SUFFIXES, Output, in_feeds
+from .interface import Interface
+from .outputs import (BY_KIND, CNAME, FIXED_FILES, OUTPUTS, SITE_SHARE_IMAGE, TEMPLATE_SUFFIXES, Output, in_feeds,
+                      made_in)
 from .views import Body, SiteViews, digest_views, site_views
 
 BATCH = 48  # pages per task sent to a worker
@@ -96,6 +98,25 @@ class RenderCache:
     bytecode: CompiledTemplates | None = field(default=None, metadata=MEMORY_ONLY)  # compiled once a session
     views: SiteViews | None = field(default=None, metadata=MEMORY_ONLY)  # the last build's (views.site_views)
     contexts: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # the last build's (page_jobs)
+    # the same five of the site in each other language (the fields above serve the site's own), by code
+    editions: dict[str, "EditionCache"] = field(default_factory=dict)
+
+    def of(self, model: SiteModel):
+        """What is kept of the site in `model`'s language: this cache itself for the site's own."""
+        if model.language is None or not model.language.prefix:
+            return self
+        return self.editions.setdefault(model.language.code, EditionCache())
+
+
+@dataclass
+class EditionCache:
+    """What `RenderCache` keeps of the views of the site in one of its other languages."""
+
+    card_digests: dict[str, str] = field(default_factory=dict)
+    record_digests: dict[str, str] = field(default_factory=dict)
+    cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)
+    views: SiteViews | None = field(default=None, metadata=MEMORY_ONLY)
+    contexts: dict = field(default_factory=dict, metadata=MEMORY_ONLY)
 
 
 @dataclass
@@ -111,8 +132,10 @@ class RenderResult:
 # --------------------------------------------------------------------------- the pages
 
 def site_context(model: SiteModel) -> dict:
-    """What every page's template receives: the site settings, the navigation, and the site's share image."""
-    return {"site": model.content.config, "nav": model.nav, "site_share_image": SITE_SHARE_IMAGE}
+    """What every page's template receives: the site settings, the navigation, the site's share image, the
+    page's language and every language the site is in (each page is in all of them, under their prefixes)."""
+    return {"site": model.content.config, "nav": model.nav, "site_share_image": SITE_SHARE_IMAGE,
+            "language": model.language, "languages": model.content.config.languages}
 
 
 def own_context(output: Output, model: SiteModel, path: str, ref, views: SiteViews) -> dict:
@@ -132,9 +155,7 @@ def page_jobs(model: SiteModel, views: SiteViews, digests: dict[str, str], site_
     last = {} if last is None else last
     shared = digester.digest(site_context(model))
     jobs, kept = [], {}
-    for output in OUTPUTS:
-        if output.template is None:
-            continue
+    for output in made_in(model):
         head = f"{site_key}\0{output.kind}\0{digests[output.template]}\0".encode() + shared
         for path, ref in output.pages(model):
             context = own_context(output, model, path, ref, views)
@@ -354,8 +375,13 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
                 cache: RenderCache | None = None, session: bool = False,
-                progress: NullProgress = NullProgress(), known_digests=()) -> RenderResult | None:
+                progress: NullProgress = NullProgress(), known_digests=(), editions: tuple[SiteModel, ...] = (),
+                interfaces: dict[str, Interface] | None = None) -> RenderResult | None:
     """Write every page that changed (all of them without a cache) through `target`.
+
+    `model` is the site in its own language; `editions` the site in each of its other
+    languages (their pages under their prefixes), `interfaces` each language's interface
+    (by code; English messages as written where there is none).
 
     `session`: a `serve` session, which owns the output folder (it holds what the cache
     says, so pages are not checked on disk) and keeps `cache` in memory for its next build
@@ -367,6 +393,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     `cache` is updated in place when the render succeeds.
     """
     cache = cache if cache is not None else RenderCache()
+    interfaces = interfaces or {}
     previous = (set(cache.pages) | set(cache.copies) | set(cache.images) | set(FIXED_FILES)) if cache.pages else None
     digester = Digester(cache.digester, known_digests)
     if session:
@@ -377,16 +404,19 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             and links_outside(options.templates / "static", options.templates, report)):
         return None
     folders = template_folders(options.templates, options.overrides)
-    env = make_environment(folders, model.urls, model.routes, cache.bytecode, sandboxed=options.overrides is not None)
+    models = (model, *editions)
+    envs = [make_environment(folders, m.urls, m.routes, cache.bytecode, sandboxed=options.overrides is not None,
+                             interface=interface_of(m, interfaces)) for m in models]
     stamps = template_stamps(folders)
     if not cache.templates or cache.templates[0] != stamps:
-        cache.templates = (stamps, template_digests(env, {o.template for o in OUTPUTS if o.template}))
+        cache.templates = (stamps, template_digests(envs[0], {o.template for o in OUTPUTS if o.template}))
     site_key = f"{options.site_key}\0{environment_key(model.urls)!r}"
+    keys = [f"{site_key}\0{interface_of(m, interfaces).digest}" for m in models]
     # Every context is made by code from the content (through the index stage's model), so a
-    # site whose content, settings, templates and key are as they were has every page as it
-    # was: no context needs making or digesting.
-    site_digest = digester.hexdigest((site_key, cache.templates[1], model.content, model.urls, model.routes,
-                                      model.include_drafts))
+    # site whose content, settings, templates, catalogues and key are as they were has every
+    # page as it was: no context needs making or digesting.
+    site_digest = digester.hexdigest((keys, cache.templates[1], [m.content for m in models], model.urls,
+                                      [m.routes for m in models], model.include_drafts))
     result = RenderResult(previous=previous)
     if site_digest == cache.site_digest and cache.pages and (session or all(
             os.path.exists(os.path.join(target.root, path)) for path in cache.pages)):
@@ -398,60 +428,80 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     # A cold build renders every page: first, so that its render workers inherit none of the
     # digesting, which follows once they are gone. Otherwise fingerprints decide what renders.
     cold = not cache.pages
+    plans = []  # (model, environment, views, pages to render) of each language
     if cold:
-        views = site_views(model, cache.cards if session else None, last=cache.views)
-        todo = [PageJob(path, output.kind, ref, "") for output in OUTPUTS if output.template
-                for path, ref in output.pages(model)]
-        result.files.update(urls.output_file(job.path) for job in todo)
-        pages = frozenset(job.path for job in todo)
+        for m, env in zip(models, envs):
+            views = site_views(m, cache.of(m).cards if session else None, last=cache.of(m).views,
+                               interface=interface_of(m, interfaces))
+            todo = [PageJob(path, output.kind, ref, "") for output in made_in(m) for path, ref in output.pages(m)]
+            result.files.update(urls.output_file(job.path) for job in todo)
+            plans.append((m, env, views, todo))
     else:
-        views, jobs = plan_pages(model, cache, digester, site_key, session)
+        for m, env, key in zip(models, envs, keys):
+            views, jobs = plan_pages(m, cache, digester, key, session, interfaces=interfaces)
+            plans.append((m, env, views, jobs))
         digester = None  # a one-off build's memo is not kept alive while pages render
-        pages = frozenset(job.path for job in jobs)
-        todo = []
-        for job in jobs:
-            out_path = urls.output_file(job.path)
-            result.files.add(out_path)
-            entry = cache.pages.get(out_path)
-            if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, model, pages)
-                    or not (session or os.path.exists(os.path.join(target.root, out_path)))):
-                todo.append(job)
-            else:
-                report.items.extend(entry.problems)
-    new_entries = {}
-    fed = in_feeds(model)
-    shared = frozenset((s.body.rel, s.body.digest) for s in model.studies if s.slug in fed)
-    worker = Worker(model, views, options, target, cache.pages, env, pages, shared=shared)
-    for out_path, entry, items in render_pages(worker, todo, options, progress):
-        report.items.extend(items)
-        if entry is not None:
-            new_entries[out_path] = entry
-            result.rendered.append(out_path)
-    if len(new_entries) < len(todo):
+    pages = frozenset(job.path for *_, jobs in plans for job in jobs)
+    new_entries, todos = {}, 0
+    for m, env, views, jobs in plans:
+        todo = jobs
+        if not cold:
+            todo = []
+            for job in jobs:
+                out_path = urls.output_file(job.path)
+                result.files.add(out_path)
+                entry = cache.pages.get(out_path)
+                if (entry is None or entry.fingerprint != job.fingerprint or not lookups_hold(entry, m, pages)
+                        or not (session or os.path.exists(os.path.join(target.root, out_path)))):
+                    todo.append(job)
+                else:
+                    report.items.extend(entry.problems)
+        fed = in_feeds(m)
+        shared = frozenset((s.body.rel, s.body.digest) for s in m.studies if s.slug in fed)
+        worker = Worker(m, views, options, target, cache.pages, env, pages, shared=shared)
+        todos += len(todo)
+        for out_path, entry, items in render_pages(worker, todo, options, progress):
+            report.items.extend(items)
+            if entry is not None:
+                new_entries[out_path] = entry
+                result.rendered.append(out_path)
+    if len(new_entries) < todos:
         return None
     if cold:
-        for job in plan_pages(model, cache, digester, site_key, session, views)[1]:
-            out_path = urls.output_file(job.path)
-            new_entries[out_path] = replace(new_entries[out_path], fingerprint=job.fingerprint)
+        for (m, _, views, _), key in zip(plans, keys):
+            for job in plan_pages(m, cache, digester, key, session, views, interfaces)[1]:
+                out_path = urls.output_file(job.path)
+                new_entries[out_path] = replace(new_entries[out_path], fingerprint=job.fingerprint)
     result.fixed, result.copies, result.images = files_to_copy(model, options, report)
     cache.pages = {path: new_entries.get(path) or cache.pages[path] for path in result.files if
                    path in new_entries or path in cache.pages}
+    codes = {m.language.code for m in editions if m.language is not None}
+    cache.editions = {code: kept for code, kept in cache.editions.items() if code in codes}
     cache.site_digest = site_digest
     return result
 
 
+def interface_of(model: SiteModel, interfaces: dict[str, Interface]) -> Interface:
+    """The interface of `model`'s language (English messages as written, when it has none)."""
+    language = model.language
+    if language is None:
+        return Interface(Language("en", "English"))
+    return interfaces.get(language.code) or Interface(language)
+
+
 def plan_pages(model: SiteModel, cache: RenderCache, digester: Digester, site_key: str, session: bool,
-               views: SiteViews | None = None) -> tuple[SiteViews, list[PageJob]]:
+               views: SiteViews | None = None, interfaces: dict | None = None) -> tuple[SiteViews, list[PageJob]]:
     """The views (made here, or digested here when made without a digester) and every page's job
     with its fingerprint; a session keeps what its next build reuses."""
+    kept = cache.of(model)
     if views is None:
-        views = site_views(model, cache.cards if session else None, digester, cache.card_digests, cache.views,
-                           cache.record_digests)
+        views = site_views(model, kept.cards if session else None, digester, kept.card_digests, kept.views,
+                           kept.record_digests, interface=interface_of(model, interfaces or {}))
     else:
-        digest_views(views, model, digester, cache.card_digests, cache.record_digests)
-    jobs = page_jobs(model, views, cache.templates[1], site_key, digester, cache.contexts if session else None)
+        digest_views(views, model, digester, kept.card_digests, kept.record_digests)
+    jobs = page_jobs(model, views, cache.templates[1], site_key, digester, kept.contexts if session else None)
     if session:
-        cache.views = views
+        kept.views = views
     return views, jobs
 
 

@@ -10,11 +10,12 @@ is the same object, so unchanged cards are neither made nor digested again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..index.site import CountryGroup, Place, SiteModel
 from ..model.countries import Country, Region
+from ..model.messages import untranslated
 from ..model.records import CaseStudy, Image, ProcessedImage, Text, Theme
 from .open_data import PublicCaseStudy, public_record
 
@@ -129,6 +130,9 @@ class SiteViews:
     # made of the very objects of the last build (see pages.page_jobs).
     last: dict = field(default_factory=dict)
     made: dict = field(default_factory=dict)
+    # the page's language, for the labels contexts make in Python (model/messages.py)
+    gettext: Callable[[str], str] = untranslated
+    ngettext: Callable[[str, str, int], str] = lambda one, many, n: one if n == 1 else many
 
     def list_of(self, studies) -> tuple[StudyCard, ...]:
         cards = tuple(self.cards[s.slug] for s in studies)
@@ -179,7 +183,7 @@ def make_card(study: CaseStudy, model: SiteModel, picture: ProcessedImage | None
 
 def site_views(model: SiteModel, memo: dict | None = None, digester=None,
                card_digests: dict[str, str] | None = None, last: SiteViews | None = None,
-               record_digests: dict[str, str] | None = None) -> SiteViews:
+               record_digests: dict[str, str] | None = None, interface=None) -> SiteViews:
     """Every card and group view of the site, and the open data's records.
 
     `memo` (id(record) -> (record, card, (view, body), open data record, picture)) is kept by a
@@ -226,8 +230,11 @@ def site_views(model: SiteModel, memo: dict | None = None, digester=None,
     regions = tuple(RegionView(g.region, g.path, tuple(by_code[c.country.code] for c in g.countries),
                                tuple(cards[s.slug] for s in g.studies)) for g in model.regions)
     themes = tuple(ThemeView(g.theme, g.path, tuple(cards[s.slug] for s in g.studies)) for g in model.themes)
-    return SiteViews(cards, pages, countries, themes, regions, by_code, {v.region.id: v for v in regions},
-                     tuple(records), last=last.made if last is not None else {})
+    views = SiteViews(cards, pages, countries, themes, regions, by_code, {v.region.id: v for v in regions},
+                      tuple(records), last=last.made if last is not None else {})
+    if interface is not None:
+        views.gettext, views.ngettext = interface.gettext, interface.ngettext
+    return views
 
 
 BASE_URL = "base_url"  # in a session's memo: the base_url its open data records were made with

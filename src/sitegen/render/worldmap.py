@@ -66,6 +66,7 @@ class CityMark:
     href: str
     lat: float
     lon: float
+    said: str = ""  # its accessible name in the page's language (`label` says it in English when empty)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lat) and math.isfinite(self.lon)
@@ -77,6 +78,8 @@ class CityMark:
     @property
     def label(self) -> str:
         """Its accessible name: "Kashan, Iran: 2 case studies"."""
+        if self.said:
+            return self.said
         place = f"{self.name}, {self.country}" if self.country else self.name
         return f"{place}: {self.count} case stud{'y' if self.count == 1 else 'ies'}"
 

@@ -132,8 +132,8 @@ def language_of(site_language: str) -> str:
 
 
 def pagefind_command(site: Path, bundle: Path, language: str) -> list[str]:
-    return [str(executable()), "--site", str(site), "--output-path", str(bundle),
-            "--force-language", language, "--silent"]
+    forced = ["--force-language", language] if language else []  # "": each page's <html lang> says
+    return [str(executable()), "--site", str(site), "--output-path", str(bundle), *forced, "--silent"]
 
 
 def run_pagefind(site: Path, bundle: Path, language: str) -> None:

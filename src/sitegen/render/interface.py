@@ -1,0 +1,100 @@
+"""The interface in each of the site's languages: gettext catalogues, dates and numbers.
+
+Owns reading the theme's catalogues (`locales/<lang>/LC_MESSAGES/messages.po`,
+compiled in memory with Babel: no .mo file is kept in the repository), the
+`gettext` a language's pages and Python-made labels use, and the formats of
+dates and numbers from CLDR. The site's own language needs no catalogue
+when it is the language the templates are written in (English); any other
+language without one shows the English interface, and `check` says so.
+A catalogue's digest is part of every fingerprint of its language's pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from ..model.diagnostics import Report
+from ..model.records import Language
+
+LOCALES_DIR = "locales"  # in the theme
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"  # the language the templates' messages are written in
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One language's interface: its catalogue, and its CLDR locale for dates and numbers."""
+
+    language: Language
+    digest: str = ""  # of its catalogue ("" for none)
+    translations: NullTranslations = field(default_factory=NullTranslations, compare=False, repr=False)
+
+    @property
+    def locale(self) -> Locale:
+        return formats_locale(self.language.code)
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self.translations.ngettext(singular, plural, count)
+
+    def long_date(self, value: dt.date) -> str:
+        """A date as the language writes it in full: "27 October 2021", "27 octobre 2021", "27 أكتوبر 2021"."""
+        return format_date(value, "long", locale=self.locale)
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self.locale)
+
+
+def formats_locale(code: str) -> Locale:
+    """The CLDR locale whose formats a language's pages use. English with no region is CLDR's
+    international English (en_001: "27 October 2021"), not US English, as fits a worldwide network."""
+    locale = Locale.parse(code.replace("-", "_"))
+    if locale.language == "en" and not locale.territory:
+        return Locale.parse("en_001")
+    return locale
+
+
+def catalogue_file(theme: Path, code: str) -> Path:
+    return theme / LOCALES_DIR / code.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_interfaces(theme: Path, languages: tuple[Language, ...], report: Report) -> dict[str, Interface]:
+    """Each language's interface, by code; a language without a catalogue gets the messages as written
+    (a warning, unless it is the templates' own language); a catalogue that cannot be read is an error."""
+    found = {}
+    for language in languages:
+        path = catalogue_file(theme, language.code)
+        if not path.is_file():
+            if Locale.parse(language.code.replace("-", "_")).language != SOURCE_LANGUAGE:
+                report.warning(path, None, f"the theme has no interface catalogue for '{language.code}', so pages "
+                               f"in {language.name} show their menus, labels and messages in English",
+                               "Add the catalogue (see \"Languages\" in the README: pybabel init), or remove the "
+                               "language from site.yaml.")
+            found[language.code] = Interface(language)
+            continue
+        data = path.read_bytes()
+        try:
+            catalog = read_po(io.BytesIO(data), locale=language.code.replace("-", "_"), domain=DOMAIN)
+            compiled = io.BytesIO()
+            write_mo(compiled, catalog)
+            compiled.seek(0)
+            translations = Translations(compiled, domain=DOMAIN)
+        except Exception as exc:  # noqa: BLE001 - a broken catalogue is the theme's, told at its file
+            report.error(path, getattr(exc, "lineno", None), f"the catalogue cannot be read: {exc}",
+                         "Check it with 'pybabel compile --statistics -d templates/locales' and fix the line.")
+            continue
+        found[language.code] = Interface(language, hashlib.blake2b(data, digest_size=16).hexdigest(), translations)
+    return found
