@@ -28,7 +28,9 @@ from ..build import pipeline
 from .. import load
 from ..load import yamltext
 from ..model.diagnostics import ERROR, HINT, WARNING, Report, json_text
+from ..index.languages import translation_states
 from ..index.site import build_model
+from ..load.translations import content_digest
 from ..markup.convert import Converter
 from ..model.records import Content, Text
 from ..render import outputs
@@ -111,6 +113,7 @@ def check(content: Path, templates: Path | None = None, today: dt.date | None = 
         rules.draft_bodies()
         if not result.report.count(ERROR):  # counts are only right when every file loaded
             rules.hints()
+        rules.translations()
     for folder in (templates, content / load.OVERRIDES_DIR):
         if folder is not None and folder.is_dir():
             check_template_syntax(folder, result.report)
@@ -189,6 +192,29 @@ class Rules:
                                 f"theme '{theme.name}' has no published case study yet, so its page is empty",
                                 "", mark.column)
 
+    def translations(self) -> None:
+        """A hint for each original not yet translated into one of the site's languages, a warning for each
+        stale translation (its original changed since `translated_from:`), a hint for one that does not say."""
+        names = {x.code: x.name for x in self.content.config.translated}
+        for state in translation_states(self.content, content_digest):
+            name = names[state.lang]
+            if state.status == "missing":
+                stem = state.original.rsplit(".", 1)[0]
+                self.add(HINT, state.original, yamltext.Mark(1, None), f"no translation into {name} ({state.lang}) yet",
+                         f"Translate it as {stem.rsplit('/', 1)[-1]}.{state.lang}.md beside it, with "
+                         f"translated_from: {state.digest}")
+                continue
+            rel = state.translation.body.rel
+            if state.status == "stale":
+                self.add(WARNING, rel, yamltext.Mark(state.translation.line, None),
+                         f"the original ({state.original}) has changed since this translation was made",
+                         f"Bring the translation up to date with the original, then write translated_from: "
+                         f"{state.digest}")
+            elif state.status == "unrecorded":
+                self.add(HINT, rel, yamltext.Mark(1, None), "this translation does not say which version of the "
+                         "original it was made from, so sitegen cannot tell when it falls out of date",
+                         f"If it matches the original now, add translated_from: {state.digest}")
+
     def theme_mark(self, rel: str, theme_id: str, vocabulary: load.ThemeVocabulary) -> yamltext.Mark:
         doc = self.documents.get(rel)
         raw = doc.value.get("themes") if doc is not None else None
@@ -209,7 +235,7 @@ class Rules:
 
 def check_template_syntax(folder: Path, report: Report) -> None:
     """Parse every template (no rendering): a syntax error is reported at its line."""
-    env = jinja2.Environment()
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # the tags a build's environment knows
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.suffix not in TEMPLATE_SUFFIXES or "static" in path.relative_to(folder).parts:
             continue

@@ -24,7 +24,7 @@ from ..build import pipeline
 from ..render.environment import default_theme
 from .console import Console
 
-COMMANDS = ("build", "serve", "check", "new", "deploy")
+COMMANDS = ("build", "serve", "check", "new", "deploy", "translations")
 MAX_JOBS = 256
 
 
@@ -112,6 +112,13 @@ def parser(prog: str = "sitegen", default_command: str | None = None) -> argpars
     deploy.add_argument("--push", action="store_true", help="push the branch after committing")
     deploy.add_argument("--force", action="store_true", help="deploy even with uncommitted source changes")
     deploy.set_defaults(run=lazy("deploy"))
+
+    translations = command("translations", "show how far each language's translations have come")
+    translations.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                              help="the content folder (default: content)")
+    translations.add_argument("--digests", action="store_true",
+                              help="also list every original's digest, to record in a new translation")
+    translations.set_defaults(run=lazy("translations"))
     return top
 
 

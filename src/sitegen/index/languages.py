@@ -12,7 +12,7 @@ each localized content, under the language's prefix.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from babel import Locale
@@ -114,6 +114,51 @@ def build_editions(content: Content, routes_for: Callable[[str], Routes], gettex
         local = content
         if language is not None and (language.prefix or Locale.parse(language.code.replace("-", "_")).language != "en"):
             local = localize(content, language, gettext, memos.setdefault(language.code, {}))
-        models.append(build_model(local, routes_for(language.prefix if language else ""), include_drafts, base_url,
-                                  gettext, None if local is content else localized_regions(gettext), language))
+        model = build_model(local, routes_for(language.prefix if language else ""), include_drafts, base_url,
+                            gettext, None if local is content else localized_regions(gettext), language)
+        if local is not content:  # a link to the original's file leads to the page in this language
+            for study, original in zip(local.case_studies, content.case_studies):
+                if study.body.rel in model.sources:
+                    model.sources[original.body.rel] = model.sources[study.body.rel]
+            for page, original in zip(local.pages, content.pages):
+                model.sources[original.body.rel] = model.sources[page.body.rel]
+            if content.home.body is not None and local.home.body is not None:
+                model.sources[content.home.body.rel] = model.sources[local.home.body.rel]
+        models.append(model)
     return tuple(models)
+
+
+@dataclass(frozen=True)
+class TranslationState:
+    """Where one original stands in one of the site's other languages."""
+
+    original: str  # posix path of the original, inside the content folder
+    kind: str  # "case_study", "page" or "home"
+    lang: str
+    digest: str  # the original's content digest now (load.translations.content_digest)
+    translation: Translation | None = None
+
+    @property
+    def status(self) -> str:
+        """"missing"; "stale" (its original changed since); "unrecorded" (no `translated_from:`); or "current"."""
+        if self.translation is None:
+            return "missing"
+        if self.translation.translated_from is None:
+            return "unrecorded"
+        return "current" if self.translation.translated_from == self.digest else "stale"
+
+
+def translation_states(content: Content, digest: Callable) -> tuple[TranslationState, ...]:
+    """Each published original (case studies, pages, the home page) in each of the site's other languages;
+    `digest(record)` is the load stage's content digest."""
+    found = {(t.original, t.lang): t for t in content.translations}
+    originals = [("case_study", s) for s in content.case_studies if not s.draft]
+    originals += [("page", p) for p in content.pages]
+    if content.home.body is not None:
+        originals.append(("home", content.home))
+    states = []
+    for language in content.config.translated:
+        for kind, record in originals:
+            states.append(TranslationState(record.body.rel, kind, language.code, digest(record),
+                                           found.get((record.body.rel, language.code))))
+    return tuple(states)

@@ -129,6 +129,9 @@ def load_translation(root: Path, path: Path, config: SiteConfig, originals: dict
             if key != "sources":
                 refuse(path, doc, key, report)
         titles = ()
+    if not isinstance(original, Home) and "title" not in values and "title" not in data:
+        report.error(path, 1, "this translation has no title", "Add 'title:' with the title in this language "
+                     "to the front matter (between the --- lines).")
     if isinstance(original, CaseStudy) and "image_alt" in values and original.image is None:
         report.warning(path, doc.mark("image_alt").line, "image_alt is given but the original has no image",
                        "Remove it, or give the original an image.", doc.mark("image_alt").column)

@@ -13,11 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from babel import Locale, UnknownLocaleError
+
 from ..index.site import CountryGroup, Place, SiteModel
 from ..model.countries import Country, Region
 from ..model.messages import untranslated
 from ..model.records import CaseStudy, Image, ProcessedImage, Text, Theme
 from .open_data import PublicCaseStudy, public_record
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself, as CLDR gives it (the code when CLDR does not know it)."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,8 @@ class StudyCard:
     draft: bool
     lang: str
     picture: ProcessedImage | None = None  # the files made of the image, when it is a photo or bitmap
+    # the name of its language in itself, when a page in another language lists it untranslated (else None)
+    lang_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +191,15 @@ def make_card(study: CaseStudy, model: SiteModel, picture: ProcessedImage | None
     return StudyCard(study.slug, routes.path("case_study", study.slug), study.title, cut_at_sentence(summary_of(study)),
                      study.city, study.city_native, study.city_native_lang, study.country,
                      routes.path("country", study.country.slug), study.region, study.themes, study.date,
-                     study.modified, study.image, study.draft, study.lang, picture)
+                     study.modified, study.image, study.draft, study.lang, picture, foreign_language(study, model))
+
+
+def foreign_language(study: CaseStudy, model: SiteModel) -> str | None:
+    """The name of a case study's language in itself when the model's pages are in another language."""
+    if model.language is None or study.lang == model.language.code:
+        return None
+    listed = {x.code: x.name for x in model.content.config.languages}
+    return listed.get(study.lang) or language_name(study.lang)
 
 
 def site_views(model: SiteModel, memo: dict | None = None, digester=None,
