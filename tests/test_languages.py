@@ -1,0 +1,396 @@
+"""The showcase in several languages: translations, the interface's catalogues, alternates, right to left.
+
+Built and read back as a reader's browser and a search engine would: every
+page kind in every language, reciprocal hreflang links in the pages and the
+sitemap, no English interface text left on French, Spanish or Arabic pages
+(compared with the catalogue), untranslated content marked with its own
+language, the default language unchanged by the others, located errors for
+translations that contradict their originals, stale translations told by
+`check`, and warm builds equal to clean builds across languages.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from conftest import ROOT, SITE_YAML, SiteFolder, case_study, run_cli
+from sitegen.build import pipeline
+from sitegen.load.translations import split_translations
+from sitegen.model.diagnostics import Report
+
+LANGUAGES = {"fr": "ltr", "es": "ltr", "ar": "rtl"}
+LOCALES = ROOT / "templates" / "locales"
+MULTILINGUAL_YAML = SITE_YAML.replace("language: en\n", "language: en\nlanguages:\n  - code: en\n  - code: fr\n"
+                                                         "  - code: ar\n")
+
+
+class Page(HTMLParser):
+    """What a test reads of a page: <html lang dir>, alternates, switcher links, and the text nodes and
+    labelling attributes outside any element whose `lang` differs from the page's."""
+
+    LABELS = ("aria-label", "placeholder", "title", "alt")
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.lang = self.dir = None
+        self.alternates: dict[str, str] = {}
+        self.switcher: dict[str, str] = {}
+        self.texts: list[str] = []
+        self.stack: list[tuple[str, str | None]] = []  # (tag, lang of the element if it sets one)
+        self.in_switcher = False
+        self.skip = 0  # inside <script> or <style>
+        self.feed(html)
+
+    def foreign(self) -> bool:
+        langs = [lang for _, lang in self.stack if lang is not None]
+        return bool(langs) and langs[-1].split("-")[0] != (self.lang or "").split("-")[0]
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang, self.dir = a.get("lang"), a.get("dir")
+        if tag == "link" and a.get("rel") == "alternate" and "hreflang" in a:
+            self.alternates[a["hreflang"]] = a["href"]
+        if tag == "nav" and "languages" in (a.get("class") or "").split():
+            self.in_switcher = True
+        if self.in_switcher and tag == "a":
+            self.switcher[a.get("hreflang")] = a.get("href")
+        if tag in ("script", "style"):
+            self.skip += 1
+        if tag not in ("meta", "link", "img", "br", "hr", "input", "source", "path", "circle"):
+            self.stack.append((tag, a.get("lang")))
+        if not self.foreign():
+            self.texts.extend(a[k].strip() for k in self.LABELS if a.get(k))
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self.in_switcher = False
+        if tag in ("script", "style"):
+            self.skip -= 1
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):
+        if not self.skip and data.strip() and not self.foreign():
+            self.texts.append(" ".join(data.split()))
+
+
+def read(path: Path) -> Page:
+    return Page(path.read_text(encoding="utf-8"))
+
+
+def html_pages(out: Path, prefix: str = "") -> list[str]:
+    """Site paths of the default language's HTML pages ("" for the home page)."""
+    found = []
+    for path in sorted(out.rglob("*.html")):
+        rel = path.relative_to(out).as_posix()
+        if rel.split("/")[0] in LANGUAGES or rel.startswith("pagefind/"):
+            continue
+        found.append(prefix + rel)
+    return found
+
+
+# ------------------------------------------------------------------ the bundled showcase
+
+def test_every_page_is_built_in_every_language(showcase):
+    pages = html_pages(showcase)
+    kinds = {"index.html", "case-studies/index.html", "case-studies/kashan-health-tv/index.html",
+             "countries/index.html", "countries/iran/index.html", "themes/index.html", "themes/literacy/index.html",
+             "regions/index.html", "regions/arab-states/index.html", "cities/index.html", "map/index.html",
+             "search/index.html", "about/index.html", "404.html"}
+    assert kinds <= set(pages)
+    for code, direction in LANGUAGES.items():
+        for rel in pages:
+            path = showcase / code / rel
+            assert path.is_file(), f"{code}/{rel} is missing"
+            page = read(path)
+            assert (page.lang, page.dir) == (code, direction), f"{code}/{rel}: <html lang={page.lang} dir={page.dir}>"
+        assert (showcase / code / "feed.xml").is_file()
+    english = read(showcase / "index.html")
+    assert (english.lang, english.dir) == ("en", "ltr")
+
+
+def test_shared_files_are_made_once(showcase):
+    for code in LANGUAGES:
+        for shared in ("sitemap.xml", "robots.txt", "data", "static", "media", "pagefind"):
+            assert not (showcase / code / shared).exists(), f"{code}/{shared} should exist only at the root"
+
+
+def test_hreflang_links_are_reciprocal_and_the_switcher_matches(showcase):
+    base = "https://example.github.io/learning-cities/"
+    pages = [p for p in html_pages(showcase) if p != "404.html"]
+    for rel in pages:
+        here = rel.removesuffix("index.html")
+        expected = {code: base + code + "/" + here for code in LANGUAGES} | {"en": base + here, "x-default": base + here}
+        for prefix in ("", *(code + "/" for code in LANGUAGES)):
+            page = read(showcase / prefix / rel)
+            assert page.alternates == expected, f"{prefix}{rel}"
+            linked = {code: href for code, href in page.switcher.items()}
+            own = prefix.rstrip("/") or "en"
+            assert set(linked) == set(expected) - {"x-default", own}, f"{prefix}{rel}: switcher {linked}"
+            for code, href in linked.items():
+                assert base.removeprefix("https://example.github.io") + href.removeprefix("/learning-cities/") == href
+                assert expected[code].endswith(href.removeprefix("/learning-cities/")), (prefix, rel, code, href)
+
+
+def test_the_sitemap_lists_every_language_with_its_alternates(showcase):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ElementTree.parse(showcase / "sitemap.xml").getroot()
+    urls = {u.find("s:loc", ns).text: {link.get("hreflang"): link.get("href") for link in u.findall("x:link", ns)}
+            for u in root.findall("s:url", ns)}
+    assert len(urls) == 4 * len([p for p in html_pages(showcase) if p != "404.html" and not p.startswith("search/")])
+    for loc, alternates in urls.items():
+        assert loc in alternates.values()
+        for code, href in alternates.items():
+            assert urls[href] == alternates, f"{loc} -> {code}: not reciprocal"
+
+
+def catalogue(code: str):
+    with open(LOCALES / code / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=code)
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_the_catalogues_are_complete(code):
+    found = catalogue(code)
+    with open(LOCALES / "messages.pot", "rb") as f:
+        template = read_po(f)
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    assert ids == {m.id if isinstance(m.id, str) else m.id[0] for m in found if m.id}, "run pybabel update"
+    for message in found:
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert all(strings) and not message.fuzzy, f"{code}: {message.id!r} is not translated"
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_no_english_interface_text_is_left(showcase, code):
+    """Every message the catalogue translates differently is absent, in English, from the text and labels of
+    every page in the language (content still in English is marked lang="en" and set aside)."""
+    english = set()
+    for message in catalogue(code):
+        ids = (message.id,) if isinstance(message.id, str) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for msgid in ids:
+            if msgid and "%(" not in msgid and msgid not in strings and len(msgid) > 3:
+                english.add(msgid)
+    assert len(english) > 30, "the catalogue should translate the interface"
+    left = {}
+    for rel in html_pages(showcase, f"{code}/"):
+        texts = set(read(showcase / rel).texts)
+        found = english & texts
+        if found:
+            left[rel] = sorted(found)
+    assert not left, f"English interface text on {code} pages: {left}"
+
+
+def test_untranslated_content_is_marked_with_its_language(showcase):
+    """The French list shows a case study with no French translation in English, marked lang="en", with a
+    visible language tag; its page in French marks its text as English too."""
+    listing = (showcase / "fr" / "case-studies" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="lang-tag" lang="en">English</span>', listing)
+    assert 'lang="en"' in listing
+    page = (showcase / "fr" / "case-studies" / "kashan-health-tv" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<h1[^>]* lang="en"', page)
+    translated = (showcase / "fr" / "case-studies" / "bouake-award-2024" / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r'<h1[^>]* lang=', translated)
+    assert "Bouaké" in translated and "Côte d’Ivoire" in translated  # CLDR's French name of the country
+
+
+def test_localized_names_and_dates(showcase):
+    arabic = (showcase / "ar" / "case-studies" / "al-wakra-sustainability-plan" / "index.html").read_text("utf-8")
+    assert "قطر" in arabic  # Qatar, from CLDR
+    assert "الدول العربية" in arabic  # Arab States, from the catalogue
+    assert "أكتوبر" in arabic  # October, from CLDR
+    french = (showcase / "fr" / "themes" / "index.html").read_text("utf-8")
+    assert "Éducation au développement durable" in french  # site.yaml's theme names
+    spanish = (showcase / "es" / "case-studies" / "medellin-back-to-school" / "index.html").read_text("utf-8")
+    assert re.search(r"\d+ de [a-z]+ de \d{4}", spanish)
+
+
+def without_alternates(html: str) -> str:
+    html = re.sub(r'<link rel="alternate" hreflang="[^"]*" href="[^"]*">\n', "", html)
+    return re.sub(r'    <nav class="languages".*?</nav>\n', "", html, flags=re.S)
+
+
+def test_the_default_language_is_unchanged_by_the_others(showcase, tmp_path):
+    """The site built in English alone (no languages:, no translation files) has the same pages, byte for byte,
+    as the English part of the multilingual showcase, but for the alternates and the switcher."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for path in list(content.rglob("*.md")):
+        if re.search(r"\.(fr|es|ar)\.md$", path.name):
+            path.unlink()
+    text = (content / "site.yaml").read_text("utf-8")
+    text = re.sub(r"languages:\n(  - code: .*\n    name: .*\n)+", "", text)
+    text = re.sub(r"(\n  - id: [^\n]+\n    name:)\n      en: ([^\n]+)\n(      \w\w: [^\n]+\n)+", r"\1 \2\n", text)
+    text = re.sub(r"(\n    description:)\n      en: ([^\n]+)\n(      \w\w: [^\n]+\n)+", r"\1 \2\n", text)
+    (content / "site.yaml").write_text(text, "utf-8")
+    out = tmp_path / "alone"
+    proc = run_cli("build", "--strict", "--no-search", "--content", content, "--output", out, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    alone = html_pages(out)
+    assert alone == html_pages(showcase)
+    assert not any((out / code).exists() for code in LANGUAGES)
+    for rel in alone:
+        mine = (out / rel).read_text("utf-8")
+        assert "hreflang" not in mine and 'class="languages"' not in mine
+        if not rel.startswith("search/"):
+            assert mine == without_alternates((showcase / rel).read_text("utf-8")), rel
+
+
+# ------------------------------------------------------------------ authors' mistakes
+
+@pytest.fixture
+def multilingual(tmp_path) -> SiteFolder:
+    folder = SiteFolder(tmp_path / "content")
+    folder.write("site.yaml", MULTILINGUAL_YAML)
+    folder.study("kashan-health-tv", coordinates="[33.99, 51.44]")
+    return folder
+
+
+def built(site: SiteFolder, tmp_path: Path, *args):
+    return run_cli("build", "--no-search", "--content", site.root, "--output", tmp_path / "out", *args, cwd=tmp_path)
+
+
+def test_a_translation_that_contradicts_its_original_is_a_located_error(multilingual, tmp_path):
+    multilingual.write("case-studies/kashan-health-tv.fr.md",
+                       "---\ntitle: La santé à la télé\ncountry: PL\ndate: 2021-08-17\nimage: x.png\n---\n\nTexte.\n")
+    proc = built(multilingual, tmp_path)
+    assert proc.returncode == 1
+    path = "case-studies/kashan-health-tv.fr.md"
+    assert re.search(rf"{re.escape(path)}:3:\d+: error: country here contradicts the original", proc.stderr)
+    assert re.search(rf"{re.escape(path)}:5:\d+: error: a translation takes 'image' from its original", proc.stderr)
+    assert ":4:" not in proc.stderr.split(path)[-1].split("\n")[0]  # the same date is no contradiction
+    assert not (tmp_path / "out").exists()
+
+
+def test_translation_names_that_do_not_fit_are_told(multilingual, tmp_path):
+    multilingual.write("case-studies/kashan-health-tv.de.md", "---\ntitle: Gesundheit\n---\n\nText.\n")
+    multilingual.write("case-studies/nowhere.fr.md", "---\ntitle: Nulle part\n---\n\nTexte.\n")
+    multilingual.write("case-studies/kashan-health-tv.ar.md", "---\nsummary: بلا عنوان\n---\n\nنص.\n")
+    proc = built(multilingual, tmp_path)
+    assert proc.returncode == 1
+    assert "kashan-health-tv.de.md: error: this looks like a translation into 'de'" in proc.stderr
+    assert "nowhere.fr.md: error: this translation has no original" in proc.stderr
+    assert "kashan-health-tv.ar.md:1: error: this translation has no title" in proc.stderr
+
+
+def test_bad_languages_in_site_yaml_are_located(multilingual, tmp_path):
+    multilingual.write("site.yaml", MULTILINGUAL_YAML.replace("  - code: ar\n", "  - code: xx-nope-zz\n  - code: fr\n"))
+    proc = built(multilingual, tmp_path)
+    assert proc.returncode == 1
+    assert re.search(r"site.yaml:8:\d+: error: language 3: 'xx-nope-zz' is not a language code", proc.stderr)
+    assert re.search(r"site.yaml:9:\d+: error: language 'fr' is listed twice", proc.stderr)
+
+
+def test_check_tells_missing_and_stale_translations(multilingual, tmp_path):
+    proc = run_cli("translations", "--content", multilingual.root, cwd=tmp_path)
+    digest = re.search(r"case-studies/kashan-health-tv.md  ([0-9a-f]{12})", proc.stdout + run_cli(
+        "translations", "--digests", "--content", multilingual.root, cwd=tmp_path).stdout).group(1)
+    multilingual.write("case-studies/kashan-health-tv.fr.md",
+                       f"---\ntitle: La santé à la télé\ntranslated_from: {digest}\n---\n\nTexte.\n")
+    check = run_cli("check", "--content", multilingual.root, cwd=tmp_path)
+    assert "kashan-health-tv.md:1: hint: no translation into العربية (ar) yet" in check.stdout
+    assert "stale" not in check.stdout and "has changed since" not in check.stdout
+    table = run_cli("translations", "--content", multilingual.root, cwd=tmp_path).stdout
+    assert re.search(r"fr Français +1 of 1 \(100%\)", table) and "kashan-health-tv.fr.md  current" in table
+    multilingual.study("kashan-health-tv", coordinates="[33.99, 51.44]", body="Kashan changed its story.\n")
+    check = run_cli("check", "--content", multilingual.root, cwd=tmp_path)
+    assert re.search(r"kashan-health-tv.fr.md:3: warning: the original \(case-studies/kashan-health-tv.md\) has "
+                     r"changed since this translation was made", check.stdout), check.stdout
+    assert "kashan-health-tv.fr.md  stale" in run_cli("translations", "--content", multilingual.root,
+                                                      cwd=tmp_path).stdout
+
+
+@given(stem=st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True),
+       code=st.sampled_from(["fr", "es", "ar", "pt-BR", "zh-Hant"]))
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+def test_a_file_is_a_translation_exactly_when_it_names_a_language_of_the_site(stem, code):
+    codes = frozenset({"fr", "es", "ar", "pt-br", "zh-hant"})
+    original, translation = Path(f"{stem}.md"), Path(f"{stem}.{code}.md")
+    report = Report()
+    assert split_translations([original, translation], codes, report) == ([original], [translation])
+    assert split_translations([Path(f"{stem}.de.md")], codes - {"de"}, report)[1] == []
+    assert len(report.items) == 1 and "'de'" in report.items[0].message
+
+
+# ------------------------------------------------------------------ warm builds across languages
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class TranslatorActions(RuleBasedStateMachine):
+    """Originals and their translations change; warm, session and clean builds must agree byte for byte."""
+
+    @initialize()
+    def start(self):
+        import tempfile
+
+        self.root = Path(tempfile.mkdtemp(prefix="sitegen-languages-"))
+        self.site = SiteFolder(self.root / "content")
+        self.site.write("site.yaml", MULTILINGUAL_YAML)
+        self.slugs = [f"study-{i}" for i in range(12)]
+        for i, slug in enumerate(self.slugs):
+            self.site.study(slug, title=f"Case {i}", country=["IR", "QA", "FR"][i % 3], date=f"2020-0{1 + i % 9}-10",
+                            body=f"See [the next](study-{(i + 1) % 12}.md).\n\n## Context\n\nText {i}.\n")
+        self.session = pipeline.Session(self.options(self.root / "session", cache=False, jobs=2, parallel_from=1))
+
+    def teardown(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def options(self, output: Path, cache: bool = True, **extra) -> pipeline.BuildOptions:
+        return pipeline.BuildOptions(content=self.site.root, output=output, templates=ROOT / "templates",
+                                     cache_dir=self.root / ".cache" if cache else None, search=False, **extra)
+
+    @rule(i=st.integers(0, 11), lang=st.sampled_from(["fr", "ar"]), title=st.sampled_from(["Titre", "عنوان", "Autre"]))
+    def translate(self, i, lang, title):
+        self.site.write(f"case-studies/study-{i}.{lang}.md",
+                        f"---\ntitle: {title} {i}\n---\n\nVoir [la suite](study-{(i + 1) % 12}.md).\n")
+
+    @rule(i=st.integers(0, 11), lang=st.sampled_from(["fr", "ar"]))
+    def delete_translation(self, i, lang):
+        (self.site.root / f"case-studies/study-{i}.{lang}.md").unlink(missing_ok=True)
+
+    @rule(i=st.integers(0, 11), title=st.sampled_from(["A new title", "Another"]),
+          country=st.sampled_from(["IR", "QA", "FR", "EG"]))
+    def edit_original(self, i, title, country):
+        self.site.study(f"study-{i}", title=f"{title} {i}", country=country, date="2021-05-05")
+
+    @rule(theme=st.sampled_from(["Santé", "Lecture"]))
+    def rename_theme_in_french(self, theme):
+        self.site.write("site.yaml", MULTILINGUAL_YAML.replace(
+            "  - name: Literacy\n", f"  - name:\n      en: Literacy\n      fr: {theme}\n"))
+
+    @invariant()
+    def warm_builds_equal_a_clean_build(self):
+        warm = pipeline.build(self.options(self.root / "warm"))
+        assert warm.ok, warm.report.as_text()
+        served = self.session.rebuild()
+        assert served.ok, served.report.as_text()
+        shutil.rmtree(self.root / "clean", ignore_errors=True)
+        clean = pipeline.build(self.options(self.root / "clean", cache=False))
+        assert clean.ok, clean.report.as_text()
+        expected = tree(self.root / "clean")
+        assert any(p.startswith("ar/") for p in expected)
+        assert tree(self.root / "warm") == expected
+        assert tree(self.root / "session") == expected
+
+
+TranslatorActions.TestCase.settings = settings(max_examples=2, stateful_step_count=15, deadline=None,
+                                               derandomize=True, database=None,
+                                               suppress_health_check=list(HealthCheck))
+test_warm_builds_equal_clean_builds_across_languages = TranslatorActions.TestCase
