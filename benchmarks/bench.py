@@ -280,12 +280,16 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=0, metavar="N",
                         help="give N case studies of each corpus a 2,000 x 1,500 photo (corpus.py --images) and "
                              "print the time the cold and warm builds spent reading and making images")
+    parser.add_argument("--languages", nargs="+", default=[], metavar="CODE",
+                        help="publish each corpus in these languages besides English, 10%% of its case studies "
+                             "translated into each (corpus.py --languages); peers are not compared then")
     args = parser.parse_args()
     rows = []
     for count in args.counts:
         work = Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{count}-", dir=args.keep))
-        content = corpus.write_corpus(work / "content", count, images=min(args.images, count))
-        peers = {} if args.images else {"hugo": hugo(work, content, args.repeat),
+        content = corpus.write_corpus(work / "content", count, images=min(args.images, count),
+                                      languages=tuple(args.languages))
+        peers = {} if args.images or args.languages else {"hugo": hugo(work, content, args.repeat),
                                         "pelican": pelican(work, content, args.repeat)}
         ours = sitegen(work, content, args.repeat, search=not args.no_search, images=args.images > 0)
         rows.append((count, ours, peers))

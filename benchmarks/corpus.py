@@ -133,9 +133,12 @@ def case_study(rng: random.Random, index: int, count: int, city_place: tuple[str
     )
 
 
-def site_yaml() -> str:
+def site_yaml(languages: tuple[str, ...] = ()) -> str:
     lines = ["title: Synthetic Showcase", "description: A generated showcase for benchmarks.",
-             "base_url: https://example.org/showcase/", "language: en", "themes:"]
+             "base_url: https://example.org/showcase/", "language: en"]
+    if languages:
+        lines += ["languages:", "  - code: en", *(f"  - code: {code}" for code in languages)]
+    lines += ["themes:"]
     for name, theme_id in THEMES:
         lines += [f"  - name: {name}", f"    id: {theme_id}", f"    description: Case studies about {name.lower()}."]
     return "\n".join(lines) + "\n"
@@ -198,9 +201,17 @@ def write_photo(job: tuple[Path, str, float, float]) -> None:
     path.write_bytes(photo(seed, lat, lon))
 
 
-def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CITIES, images: int = 0) -> Path:
+def translation(rng: random.Random, index: int, count: int, code: str) -> str:
+    """A translation of case study `index` into `code`: its own title, summary and body."""
+    return (f"---\ntitle: {code.upper()} {sentence(rng, 6).rstrip('.')} (no. {index})\n"
+            f"summary: {sentence(rng, 12)}\n---\n\n" + body(rng, index, count))
+
+
+def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CITIES, images: int = 0,
+                 languages: tuple[str, ...] = (), translated: int = 10) -> Path:
     """Write `count` case studies from `cities` cities into `out` (replacing a corpus written there before);
-    the first `images` of them with a photo each."""
+    the first `images` of them with a photo each. With `languages` (codes besides English), the site is
+    published in them too, and `translated` percent of the case studies have a translation into each."""
     check_out_folder(out)
     if out.exists():
         shutil.rmtree(out)
@@ -208,7 +219,7 @@ def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CIT
     (out / MARKER).write_text("Written by benchmarks/corpus.py; running it again replaces this folder.\n",
                               encoding="utf-8")
     (out / "pages").mkdir()
-    (out / "site.yaml").write_text(site_yaml(), encoding="utf-8")
+    (out / "site.yaml").write_text(site_yaml(languages), encoding="utf-8")
     (out / "home.md").write_text("---\ntitle: Synthetic Showcase\n---\n\n" + paragraph(random.Random(seed), 3) + "\n")
     (out / "pages" / "about.md").write_text("---\ntitle: About\nmenu: 1\n---\n\nA generated site.\n")
     photos = []
@@ -218,6 +229,10 @@ def write_corpus(out: Path, count: int, seed: int = 7, cities: int = DEFAULT_CIT
         image = f"img/study-{index:05d}.jpg" if index < images else None
         study = case_study(rng, index, count, city, image)
         (out / "case-studies" / f"study-{index:05d}.md").write_text(study, encoding="utf-8")
+        for code in languages:
+            if index % 100 < translated:
+                (out / "case-studies" / f"study-{index:05d}.{code}.md").write_text(
+                    translation(random.Random(f"{seed}-{index}-{code}"), index, count, code), encoding="utf-8")
         if image:
             lat, lon = CAPITALS[city[1]]
             photos.append((out / "case-studies" / image, f"{seed}-photo-{index}", lat, lon))
@@ -238,10 +253,17 @@ def case_count(text: str) -> int:
     return value
 
 
+def percent(text: str) -> int:
+    value = case_count(text)
+    if value > 100:
+        raise argparse.ArgumentTypeError(f"{value} is more than 100 percent")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Write a synthetic, deterministic showcase (case studies in "
                                             "sitegen's content format) for the benchmarks.",
-                                epilog="The same --count, --cities, --images and --seed always give the same files, byte for byte.")
+                                epilog="The same options always give the same files, byte for byte.")
     p.add_argument("--count", type=case_count, default=1000, metavar="N",
                    help="how many case studies to write (default: 1000)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
@@ -253,6 +275,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--images", type=case_count, default=0, metavar="N",
                    help="give the first N case studies a 2,000 x 1,500 photo with EXIF and GPS data (needs "
                         "Pillow, which sitegen installs; default: 0)")
+    p.add_argument("--languages", nargs="+", default=[], metavar="CODE",
+                   help="publish the site in these languages besides English (e.g. fr ar), with translations of "
+                        "--translated percent of the case studies into each (default: English only)")
+    p.add_argument("--translated", type=percent, default=10, metavar="P",
+                   help="the percentage of case studies translated into each of --languages (default: 10)")
     p.add_argument("--seed", type=int, default=7,
                    help="the seed of the random text: another seed gives another corpus (default: 7)")
     return p
@@ -261,7 +288,8 @@ def parser() -> argparse.ArgumentParser:
 def main() -> int:
     args = parser().parse_args()
     try:
-        write_corpus(args.out, args.count, args.seed, args.cities, min(args.images, args.count))
+        write_corpus(args.out, args.count, args.seed, args.cities, min(args.images, args.count),
+                     tuple(args.languages), args.translated)
     except ForeignFolder as exc:
         print(f"corpus.py: {exc}", file=sys.stderr)
         return 2

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from conftest import ROOT, SITE_YAML, SiteFolder, case_study, run_cli
+from conftest import ROOT, SITE_YAML, SiteFolder, run_cli
 from sitegen.build import pipeline
 from sitegen.load.translations import split_translations
 from sitegen.model.diagnostics import Report
