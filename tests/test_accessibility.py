@@ -2,7 +2,7 @@
 
 axe-core (WCAG 2.0/2.1 A and AA, plus best practices) must report zero
 violations on the home page, a case study, a country, a theme, a region and
-the 404 page, at phone and desktop widths and in the dark colour scheme.
+the 404 page, and Arabic (right-to-left) pages, at phone and desktop widths and in the dark colour scheme.
 The browser also checks what axe does not: one <h1>, a working skip link,
 a visible focus ring, languages on native names, alt text, tap target sizes,
 no horizontal scrolling at 320 px, and no request leaving 127.0.0.1.
@@ -31,6 +31,14 @@ PAGES = {
     "cities": "cities/",
     "search": "search/",
     "404": "no/such/page/",  # missing: the server answers with 404.html
+    # right to left: the showcase in Arabic (a translated case study, lists, the map and search)
+    "ar-home": "ar/",
+    "ar-list": "ar/case-studies/",
+    "ar-case-study": "ar/case-studies/al-wakra-sustainability-plan/",
+    "ar-untranslated": "ar/case-studies/kashan-health-tv/",
+    "ar-region": "ar/regions/arab-states/",
+    "ar-map": "ar/map/",
+    "ar-search": "ar/search/",
 }
 WIDTHS = (375, 1280)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

@@ -150,7 +150,7 @@ def test_the_sitemap_lists_every_language_with_its_alternates(showcase):
     root = ElementTree.parse(showcase / "sitemap.xml").getroot()
     urls = {u.find("s:loc", ns).text: {link.get("hreflang"): link.get("href") for link in u.findall("x:link", ns)}
             for u in root.findall("s:url", ns)}
-    assert len(urls) == 4 * len([p for p in html_pages(showcase) if p != "404.html" and not p.startswith("search/")])
+    assert len(urls) == 4 * len([p for p in html_pages(showcase) if p != "404.html"])
     for loc, alternates in urls.items():
         assert loc in alternates.values()
         for code, href in alternates.items():
@@ -222,7 +222,7 @@ def test_localized_names_and_dates(showcase):
 
 def without_alternates(html: str) -> str:
     html = re.sub(r'<link rel="alternate" hreflang="[^"]*" href="[^"]*">\n', "", html)
-    return re.sub(r'    <nav class="languages".*?</nav>\n', "", html, flags=re.S)
+    return re.sub(r'<nav class="languages".*?</nav>\n', "", html, flags=re.S)
 
 
 def test_the_default_language_is_unchanged_by_the_others(showcase, tmp_path):
@@ -235,6 +235,7 @@ def test_the_default_language_is_unchanged_by_the_others(showcase, tmp_path):
             path.unlink()
     text = (content / "site.yaml").read_text("utf-8")
     text = re.sub(r"languages:\n(  - code: .*\n    name: .*\n)+", "", text)
+    text = re.sub(r"^(title|description):\n  en: ([^\n]+)\n(  \w\w: [^\n]+\n)+", r"\1: \2\n", text, flags=re.M)
     text = re.sub(r"(\n  - id: [^\n]+\n    name:)\n      en: ([^\n]+)\n(      \w\w: [^\n]+\n)+", r"\1 \2\n", text)
     text = re.sub(r"(\n    description:)\n      en: ([^\n]+)\n(      \w\w: [^\n]+\n)+", r"\1 \2\n", text)
     (content / "site.yaml").write_text(text, "utf-8")
@@ -394,3 +395,30 @@ TranslatorActions.TestCase.settings = settings(max_examples=2, stateful_step_cou
                                                derandomize=True, database=None,
                                                suppress_health_check=list(HealthCheck))
 test_warm_builds_equal_clean_builds_across_languages = TranslatorActions.TestCase
+
+
+# ------------------------------------------------------------------ right to left, in Chromium
+# (axe-core, the structure checks and 320 px for Arabic pages: tests/test_accessibility.py's PAGES; the Nu
+# checker reads every page of every language: tests/test_html_valid.py)
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", (320, 375, 1280))
+def test_arabic_pages_mirror(page, showcase, static_server, width, tmp_path):
+    url = static_server(showcase, "/learning-cities/")
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in ("ar/", "ar/case-studies/al-wakra-sustainability-plan/", "ar/case-studies/"):
+        page.goto(url + path, wait_until="load")
+        facts = page.evaluate("""() => {
+            const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+            return {dir: getComputedStyle(document.documentElement).direction,
+                    scroll: document.scrollingElement.scrollWidth, brand: box('.brand'), h1: box('h1'),
+                    header: box('.site-header-inner'),
+                    switcher: [...document.querySelectorAll('.languages a')].map(a => [a.lang, a.hreflang])};
+        }""")
+        assert facts["dir"] == "rtl"
+        assert facts["scroll"] <= width, f"{path} scrolls sideways at {width} px"
+        header = facts["header"]
+        assert abs(facts["brand"]["right"] - header["right"]) < 2, f"{path}: the site's name should start at the right"
+        assert facts["h1"]["right"] > header["left"] + header["width"] / 2, f"{path}: the heading should start at the right"
+        assert sorted(facts["switcher"]) == [["en", "en"], ["es", "es"], ["fr", "fr"]]
+        page.screenshot(path=str(tmp_path / f"{path.strip('/').replace('/', '-')}-{width}.png"), full_page=True)

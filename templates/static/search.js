@@ -10,6 +10,11 @@ const status = document.getElementById("sg-search-status");
 const list = document.getElementById("sg-search-results");
 const selects = [...form.querySelectorAll("select")];
 const WAIT_MS = 250; // typing pause before a search
+const LANG = document.documentElement.lang || "en";
+// The page's messages in its language (search.html writes them, from the theme's catalogues): each
+// counted one as its CLDR plural forms, picked with Intl.PluralRules; %(num)s and %(query)s filled here.
+const TEXT = JSON.parse(document.getElementById("sg-search-text").textContent);
+const PLURALS = new Intl.PluralRules(LANG);
 const SHOWN = 20; // results shown at first; a button shows the next ones
 
 let pagefind = null;
@@ -42,8 +47,12 @@ function remember({ query, filters }) {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
-function counted(n) {
-  return n === 1 ? "1 result" : `${n.toLocaleString("en")} results`;
+function say(message, values = {}) {
+  return message.replace(/%\((\w+)\)s/g, (found, name) => values[name] ?? found);
+}
+
+function counted(forms, n) {
+  return say(forms[PLURALS.select(n)] ?? forms.other, { num: n.toLocaleString(LANG) });
 }
 
 function excerpt(html) {
@@ -94,7 +103,7 @@ async function show(results, from, ticket) {
     li.className = "search-more";
     const more = document.createElement("button");
     more.type = "button";
-    more.textContent = `Show more (${(results.length - from - SHOWN).toLocaleString("en")} left)`;
+    more.textContent = counted(TEXT.more, results.length - from - SHOWN);
     more.addEventListener("click", () => {
       const next = list.children.length - 1;
       show(results, from + SHOWN, ticket).then(() => list.children[next]?.querySelector("a")?.focus());
@@ -113,14 +122,14 @@ async function run() {
     status.textContent = "";
     return;
   }
-  status.textContent = "Searching…";
+  status.textContent = TEXT.searching;
   let found;
   try {
     const pf = await index();
     found = await pf.search(asking.query || null, { filters: asking.filters });
   } catch (error) {
     if (ticket === asked) {
-      status.textContent = "Search could not load: this copy of the site has no search index yet. Browse the indexes below instead. (In the preview of sitegen serve, the index is made a few seconds after each save: reload the page in a moment.)";
+      status.textContent = TEXT.failed;
     }
     throw error;
   }
@@ -128,10 +137,10 @@ async function run() {
   list.replaceChildren();
   await show(found.results, 0, ticket);
   if (ticket !== asked) return;
-  const what = asking.query ? ` for “${asking.query}”` : "";
-  status.textContent = found.results.length
-    ? `${counted(found.results.length)}${what}.`
-    : `Nothing found${what}. Try fewer words, or another filter.`;
+  const n = found.results.length;
+  status.textContent = asking.query
+    ? (n ? say(counted(TEXT.found_for, n), { query: asking.query }) : say(TEXT.nothing_for, { query: asking.query }))
+    : (n ? counted(TEXT.found, n) : TEXT.nothing);
 }
 
 function soon() {

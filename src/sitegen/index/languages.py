@@ -52,7 +52,9 @@ def localize(content: Content, language: Language, gettext: Gettext, memo: dict 
     studies = tuple(studies)
     pages = tuple(localized_page(p, found.get(("page", p.slug))) for p in content.pages)
     home = localized_home(content.home, found.get(("home", "")))
-    config = replace(content.config, themes=tuple(themes.values()))
+    title, description = next(((t, d) for c, t, d in content.config.titles if c == code),
+                              (content.config.title, content.config.description))
+    config = replace(content.config, themes=tuple(themes.values()), title=title, description=description)
     return replace(content, config=config, case_studies=studies, pages=pages, home=home)
 
 

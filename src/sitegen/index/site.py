@@ -118,6 +118,7 @@ class NavItem:
     label: str
     path: str
     on_phones: bool = False  # also in the header of a narrow screen (every item is in the footer)
+    lang: str | None = None  # a free page's language, which may not be the page's (an untranslated page)
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def region_group(routes: Routes, region: Region, studies: list[CaseStudy], count
 def navigation(routes: Routes, pages: tuple[Page, ...], gettext: Gettext = untranslated) -> tuple[NavItem, ...]:
     items = [NavItem(gettext(label), routes.path(kind), on_phones) for label, kind, on_phones in NAVIGATION]
     menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.slug))
-    items += [NavItem(p.title, routes.path("page", p.slug)) for p in menu]
+    items += [NavItem(p.title, routes.path("page", p.slug), lang=p.lang) for p in menu]
     return tuple(items)
 
 

@@ -92,13 +92,17 @@ def load_settings(root: Path, report: Report, base_url: str | None) -> Settings 
     before = report.count("error")
     warn_unknown_keys(path, doc, data, SITE_KEYS, report, ())
     setting = lambda key, coerce, default=None: take(path, doc, data, key, coerce, report, default)  # noqa: E731
-    title = setting("title", schema.coerce_text)
-    description = setting("description", schema.coerce_text, "")
     language = setting("language", schema.coerce_lang, "en")
     languages = load_languages(path, doc, data.get("languages"), language, report)
+    codes = {x.code for x in languages}
+    titles = setting("title", lambda value, name: in_languages(value, name, language, codes)) or {}
+    descriptions = setting("description", lambda value, name: in_languages(value, name, language, codes)) or {}
+    title, description = titles.get(language), descriptions.get(language, "")
+    in_other = tuple((code, titles.get(code, title), descriptions.get(code, description))
+                     for code in sorted((set(titles) | set(descriptions)) - {language}))
     url = site_base_url(path, doc, data, report, base_url)
     cname = setting("cname", coerce_cname)
-    theme_list = load_themes(path, doc, data.get("themes"), report, language, {x.code for x in languages})
+    theme_list = load_themes(path, doc, data.get("themes"), report, language, codes)
     publish_types = filetypes.load_publish_types(path, doc, data.get("publish_types"), report)
     limits = load_limits(path, doc, data.get("limits"), report)
     publisher = setting("publisher", schema.coerce_text)
@@ -110,7 +114,7 @@ def load_settings(root: Path, report: Report, base_url: str | None) -> Settings 
     if report.count("error") > before:
         return None
     return Settings(SiteConfig(title, description, url, language, theme_list, cname, publish_types,
-                               publisher, license, repository, edit_uri, languages), limits)
+                               publisher, license, repository, edit_uri, languages, in_other), limits)
 
 
 def load_languages(path: Path, doc, value, site_language: str, report: Report) -> tuple[Language, ...]:

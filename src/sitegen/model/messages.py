@@ -1,7 +1,7 @@
 """Interface text made in Python rather than in a template, marked for translation.
 
 `N_` marks a message for `pybabel extract` (babel.cfg) and returns it as it
-is; the stage that shows the text translates it with the page's language
+is (`NP_` a message with its plural); the stage that shows the text translates it with the page's language
 (`gettext`, passed in). The theme's catalogues hold the translations.
 """
 
@@ -14,6 +14,11 @@ Gettext = Callable[[str], str]
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for a marker
     return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+    """Marks a message with a plural for `pybabel extract` (babel.cfg: -k NP_:1,2): (singular, plural)."""
+    return singular, plural
 
 
 def untranslated(message: str) -> str:

@@ -69,6 +69,8 @@ class SiteConfig:
     edit_uri: str = "edit/main/content/"  # a file's edit page, after `repository` (MkDocs' convention)
     # every language the site is published in, the site's own (`language`, at /) first
     languages: tuple[Language, ...] = ()
+    # (language code, title, description) in the site's other languages (site.yaml's `title: {fr: ...}`)
+    titles: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def translated(self) -> tuple[Language, ...]:

@@ -160,6 +160,7 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         ld_article=partial(linked_data.article, abs_url=urls.absolute),
         og_locale=linked_data.og_locale,
     )
+    env.globals["plural_forms"] = interface.plural_forms
     env.filters["long_date"] = interface.long_date
     env.filters["number"] = interface.number
     env.filters["absolute_links"] = absolute_links

@@ -50,12 +50,24 @@ class Interface:
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         return self.translations.ngettext(singular, plural, count)
 
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """A message in each of the language's CLDR plural categories ("one", "few", "other"...), for a
+        script that picks one with `Intl.PluralRules` (its %(num)s left for the script to fill)."""
+        rule = self.locale.plural_form
+        forms: dict[str, str] = {}
+        for n in PLURAL_SAMPLES:
+            forms.setdefault(rule(n), self.ngettext(singular, plural, n))
+        return dict(sorted(forms.items()))
+
     def long_date(self, value: dt.date) -> str:
         """A date as the language writes it in full: "27 October 2021", "27 octobre 2021", "27 أكتوبر 2021"."""
         return format_date(value, "long", locale=self.locale)
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)
+
+
+PLURAL_SAMPLES = (*range(0, 112), 1000, 1000000)  # numbers that reach every plural category of every CLDR locale
 
 
 def formats_locale(code: str) -> Locale:

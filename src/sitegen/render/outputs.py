@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from ..index.site import Pager, SiteModel, by_city
-from ..model.messages import N_
+from ..model.messages import N_, NP_
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
 from ..write import target as write
@@ -91,7 +91,7 @@ def home_context(model: SiteModel, ref, views: SiteViews) -> dict:
     return {"home": home, "home_body": Body(home.body) if home.body else None,
             "latest": views.list_of(model.latest), "study_count": len(model.studies),
             "countries": views.countries, "themes": views.themes, "regions": views.regions,
-            "about": (about.title, model.routes.path("page", ABOUT)) if about else None,
+            "about": (about.title, model.routes.path("page", ABOUT), about.lang) if about else None,
             "map": world_map(city_marks(model, model.cities, views), {s.country.code for s in model.studies},
                              label=views.gettext(N_("Map of the learning cities")), size="small")}
 
@@ -170,8 +170,9 @@ def study_locator(model: SiteModel, study: CaseStudy, views: SiteViews):
 
 def mark_label(views: SiteViews, city: str, country: str, count: int) -> str:
     """A city's accessible name on a map, in the page's language: "Kashan, Iran: 2 case studies"."""
-    return views.ngettext(N_("%(city)s, %(country)s: %(num)s case study"), N_("%(city)s, %(country)s: %(num)s case studies"),
-                          count) % {"city": city, "country": country, "num": count}
+    return views.ngettext(*NP_("%(city)s, %(country)s: %(num)s case study",
+                               "%(city)s, %(country)s: %(num)s case studies"), count) % {
+        "city": city, "country": country, "num": count}
 
 
 def link(model: SiteModel, study: CaseStudy) -> tuple[str, str]:
