@@ -422,3 +422,22 @@ def test_arabic_pages_mirror(page, showcase, static_server, width, tmp_path):
         assert facts["h1"]["right"] > header["left"] + header["width"] / 2, f"{path}: the heading should start at the right"
         assert sorted(facts["switcher"]) == [["en", "en"], ["es", "es"], ["fr", "fr"]]
         page.screenshot(path=str(tmp_path / f"{path.strip('/').replace('/', '-')}-{width}.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code,words,status", [
+    ("fr", "Bouaké", r"\d+ résultats? pour « Bouaké »\."),
+    ("ar", "الوكرة", r".+ عن «الوكرة»\."),
+])
+def test_search_in_a_language_finds_its_pages_and_speaks_it(page, showcase, static_server, code, words, status):
+    """Each language has its own index (Pagefind reads <html lang>): a search on the French page finds the French
+    page, and the script's messages are the catalogue's."""
+    url = static_server(showcase, "/learning-cities/") + f"{code}/search/"
+    page.goto(url)
+    page.fill("#sg-q", words)
+    page.wait_for_function("() => { const s = document.getElementById('sg-search-status').textContent;"
+                           " return s && s !== JSON.parse(document.getElementById('sg-search-text').textContent)"
+                           ".searching; }")
+    found = [a.get_attribute("href") for a in page.query_selector_all(".search-result-title a")]
+    assert found and all(href.startswith(f"/learning-cities/{code}/") for href in found), found
+    assert re.fullmatch(status, page.text_content("#sg-search-status")), page.text_content("#sg-search-status")
