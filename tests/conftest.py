@@ -152,6 +152,14 @@ def image_bytes(format: str = "PNG", size: tuple[int, int] = (4, 3), colour=(40,
     return out.getvalue()
 
 
+TRANSLATION_FILE = re.compile(r"\.[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.md$")  # kashan-health-tv.fa.md
+
+
+def originals(folder: Path) -> list[Path]:
+    """The Markdown files of a content folder's `folder` that are not translations (`slug.<lang>.md`)."""
+    return sorted(p for p in folder.glob("*.md") if not TRANSLATION_FILE.search(p.name))
+
+
 def made_from_templates(files) -> list[str]:
     """The files of a built site that templates make (pages, feeds, data and citation files), not those copied."""
     from sitegen.render import outputs

@@ -228,7 +228,9 @@ def test_base_template_rules():
         # JSON-LD is data, not script: no browser runs it
         scripts = [tag for tag in re.findall(r"<script[^>]*>", text, re.I) if tag != '<script type="application/ld+json">']
         if path.name == "search.html":  # the one page that asks for script: the search index is read in the browser
-            assert scripts == ['<script type="module" src="{{ url(\'static/search.js\') }}">'], scripts
+            # (and its messages, in the page's language, for that script: data written with tojson)
+            assert scripts == ['<script type="module" src="{{ url(\'static/search.js\') }}">',
+                               '<script type="application/json" id="sg-search-text">'], scripts
         else:
             assert not scripts, f"{path.name}: every page but the search page works with no JavaScript at all"
         for m in re.finditer(r'\bid="([^"]*)"', text):

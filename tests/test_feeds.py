@@ -62,8 +62,12 @@ def test_every_feed_of_the_showcase_reads_and_has_what_rfc_4287_requires(showcas
         assert 1 <= len(parsed.entries) <= FEED_ENTRIES
         dates = [e.published_parsed for e in parsed.entries]
         assert dates == sorted(dates, reverse=True), "newest first"
+        language = path.relative_to(showcase).parts[0]
+        prefix = language + "/" if language in ("fr", "es", "ar") else ""
+        assert parsed.feed.language == (language if prefix else "en")
         for entry in parsed.entries:
-            assert entry.link.startswith(SHOWCASE_URL + "case-studies/") and entry.id.startswith("tag:")
+            assert entry.link.startswith(SHOWCASE_URL + prefix + "case-studies/") and entry.id.startswith("tag:")
+            assert entry.id.endswith(":" + prefix + entry.link.rstrip("/").rsplit("/", 1)[-1])
             assert entry.summary and entry.content[0].type == "text/html"
             body = entry.content[0].value
             assert not re.search(r'(?:href|src)="(?!https?://|mailto:)', body), "every link is absolute"

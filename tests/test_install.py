@@ -47,7 +47,9 @@ def test_pip_install_then_build_from_another_folder(tmp_path):
     built = subprocess.run([str(venv / "bin" / "sitegen"), "build", "--content", str(source / "content"),
                             "--output", "site"], cwd=elsewhere, capture_output=True, text=True)
     assert built.returncode == 0, built.stdout + built.stderr
+    assert "warning" not in built.stdout + built.stderr, "the theme's catalogues are installed with it"
     site = elsewhere / "site"
+    assert ">Études de cas<" in (site / "fr" / "index.html").read_text(), "the French interface, from the catalogue"
     assert "Kashan" in (site / "case-studies" / "kashan-health-tv" / "index.html").read_text()
     assert (site / "static" / "style.css").read_bytes() == (ROOT / "templates" / "static" / "style.css").read_bytes()
     assert not (site / "__init__.py").exists() and not (site / "static" / "__init__.py").exists()

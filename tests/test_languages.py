@@ -65,7 +65,7 @@ class Page(HTMLParser):
             self.in_switcher = True
         if self.in_switcher and tag == "a":
             self.switcher[a.get("hreflang")] = a.get("href")
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):  # (code: keys and commands an author types, as they are)
             self.skip += 1
         if tag not in ("meta", "link", "img", "br", "hr", "input", "source", "path", "circle"):
             self.stack.append((tag, a.get("lang")))
@@ -75,7 +75,7 @@ class Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "nav":
             self.in_switcher = False
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self.skip -= 1
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:

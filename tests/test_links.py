@@ -46,7 +46,7 @@ def html_pages(out: Path) -> set[str]:
     paths = set()
     for file in out.rglob("*.html"):
         rel = file.relative_to(out).as_posix()
-        if rel != "404.html":
+        if rel.rsplit("/", 1)[-1] != "404.html":  # each language's 404 page: served, never linked
             paths.add(rel.removesuffix("index.html"))
     return paths
 

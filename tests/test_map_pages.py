@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, originals
 from defusedxml import ElementTree
 
 from sitegen.build import pipeline
@@ -29,7 +29,7 @@ def front_matter(path: Path) -> dict[str, str]:
 
 
 def showcase_studies() -> list[dict[str, str]]:
-    return [front_matter(p) for p in sorted((ROOT / "content" / "case-studies").glob("*.md"))]
+    return [front_matter(p) for p in originals(ROOT / "content" / "case-studies")]
 
 
 def svg_of(html: str):
@@ -93,7 +93,7 @@ def test_a_country_and_a_region_show_their_own_cities_on_their_first_page(site, 
 
 
 def test_each_case_study_with_coordinates_has_a_locator_map_of_its_country(showcase):
-    for source in sorted((ROOT / "content" / "case-studies").glob("*.md")):
+    for source in originals(ROOT / "content" / "case-studies"):
         study = front_matter(source)
         html = (showcase / "case-studies" / source.stem / "index.html").read_text(encoding="utf-8")
         if "coordinates" not in study:

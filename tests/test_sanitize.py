@@ -94,10 +94,10 @@ class Executable(HTMLParser):
     def close(self):
         super().close()
         for attrs, text in self.scripts:
-            if self.page and attrs.get("type") == "application/ld+json":
-                json.loads(text)  # data, and well-formed
+            if self.page and attrs.get("type") in ("application/ld+json", "application/json"):
+                json.loads(text)  # data (JSON-LD, or the search page's messages), and well-formed
                 if "<" in text:
-                    self.found.append("a '<' inside JSON-LD (it could close the script element)")
+                    self.found.append("a '<' inside a JSON block (it could close the script element)")
             elif self.page and (attrs.get("src") or "").startswith(self.base_path + "static/") and not text.strip():
                 continue  # the site's own script file
             else:

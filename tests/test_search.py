@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import AXE_SCRIPT, ROOT, run_cli
+from conftest import AXE_SCRIPT, ROOT, originals, run_cli
 
 from sitegen.build import pipeline
 from sitegen.write import search
@@ -41,11 +41,10 @@ def index_files(folder: Path) -> dict[str, bytes]:
 def test_the_showcase_has_an_index_of_its_case_studies_and_pages(showcase):
     entry = json.loads((showcase / "pagefind" / "pagefind-entry.json").read_text())
     indexed = sum(language["page_count"] for language in entry["languages"].values())
-    originals = [p for folder in ("case-studies", "pages") for p in (ROOT / "content" / folder).glob("*.md")
-                 if not re.search(r"\.[a-z]{2}\.md$", p.name)]  # translations are the same pages in a language
-    languages = len(entry["languages"])
+    pages = [p for folder in ("case-studies", "pages") for p in originals(ROOT / "content" / folder)]
+    languages = len(entry["languages"])  # (translations are the same pages in a language)
     assert languages == 4, "English, French, Spanish and Arabic each have an index of their own"
-    assert indexed == languages * len(originals), "every case study and free page in every language, no list page"
+    assert indexed == languages * len(pages), "every case study and free page in every language, no list page"
     assert (showcase / "pagefind" / "pagefind.js").is_file()
 
 

@@ -103,8 +103,11 @@ class BuildResult:
 
     @property
     def language(self) -> str:
-        """site.yaml's language ("" when the build failed early)."""
-        return self.model.content.config.language if self.model is not None else ""
+        """site.yaml's language, or search.MULTIPLE for a site in several ("" when the build failed early)."""
+        if self.model is None:
+            return ""
+        config = self.model.content.config
+        return config.language if len(config.languages) < 2 else search.MULTIPLE
 
 
 @dataclass
@@ -385,7 +388,8 @@ def index_for_search(target, cache: RenderCache, model: SiteModel, last: SearchI
     """The search index of this build's pages, written into `target` (None, reported, when it fails)."""
     pages = {path: entry.digest for path, entry in cache.pages.items() if path.endswith(".html")}
     # one language: Pagefind is told it; several: it reads each page's <html lang> and indexes each apart
-    language = search.language_of(model.content.config.language) if len(model.content.config.languages) < 2 else ""
+    config = model.content.config
+    language = search.language_of(config.language) if len(config.languages) < 2 else search.MULTIPLE
     try:
         return search.build_index(target, pages, language, last)
     except search.SearchFailed as exc:

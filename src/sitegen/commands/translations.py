@@ -53,7 +53,7 @@ def run(args) -> int:
 
 def table(content, states) -> str:
     """The coverage of each language: case studies, pages (and the home page), and stale translations."""
-    rows = [("Language", "Case studies", "Pages", "Stale", "Unrecorded")]
+    rows = [("Language", "Case studies", "Pages and home", "Stale", "Unrecorded")]
     for language in content.config.translated:
         mine = [s for s in states if s.lang == language.code]
         counts = Counter((s.kind == "case_study", s.status != "missing") for s in mine)

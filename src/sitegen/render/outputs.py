@@ -310,7 +310,8 @@ class FeedEntry:
 def feed_entry(model: SiteModel, study: CaseStudy, views: SiteViews) -> FeedEntry:
     item, _ = views.pages[study.slug]
     host = urlsplit(model.urls.base_url).hostname or "localhost"
-    return FeedEntry(study.title, item.path, f"tag:{host},{study.date.isoformat()}:{study.slug}", study.date,
+    prefix = model.language.prefix if model.language else ""  # the same case study in another language: another entry
+    return FeedEntry(study.title, item.path, f"tag:{host},{study.date.isoformat()}:{prefix}{study.slug}", study.date,
                      study.modified, item.summary, f"{study.city}, {study.country.name}", tuple(t.name for t in study.themes))
 
 

@@ -126,13 +126,17 @@ def gather(target, pages: list[str], folder: Path) -> None:
             shutil.copyfile(source, destination)
 
 
+MULTIPLE = "mul"  # ISO 639's code for several languages: Pagefind reads each page's <html lang> and indexes each apart
+
+
 def language_of(site_language: str) -> str:
-    """The language Pagefind is told to read: the primary subtag of site.yaml's `language` ("pt-BR" -> "pt")."""
+    """The language Pagefind is told to read: the primary subtag of site.yaml's `language` ("pt-BR" -> "pt"),
+    or MULTIPLE for a site in several languages."""
     return site_language.split("-")[0].lower()
 
 
 def pagefind_command(site: Path, bundle: Path, language: str) -> list[str]:
-    forced = ["--force-language", language] if language else []  # "": each page's <html lang> says
+    forced = ["--force-language", language] if language != MULTIPLE else []
     return [str(executable()), "--site", str(site), "--output-path", str(bundle), *forced, "--silent"]
 
 
@@ -253,8 +257,8 @@ def write_cbor(folder: Path, stem: str, suffix: str, value) -> str:
 
 
 def canonical_filters(bundle: Path) -> None:
-    """Sort the values of every filter, and the filters in the metadata file, and rename the files
-    after their new bytes, so that the same pages always give the same index."""
+    """Sort the values of every filter, the filters in the metadata file and the languages of the entry file,
+    and rename the files after their new bytes, so that the same pages always give the same index."""
     entry_path = bundle / "pagefind-entry.json"
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for language in entry["languages"].values():
@@ -270,4 +274,5 @@ def canonical_filters(bundle: Path) -> None:
         meta[3] = sorted(filters)
         meta_path.unlink()
         language["hash"] = write_cbor(bundle, "pagefind." + stem, "pf_meta", meta).removeprefix("pagefind.")
+    entry["languages"] = dict(sorted(entry["languages"].items()))  # (in no fixed order with several languages)
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
