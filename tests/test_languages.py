@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -441,3 +443,42 @@ def test_search_in_a_language_finds_its_pages_and_speaks_it(page, showcase, stat
     found = [a.get_attribute("href") for a in page.query_selector_all(".search-result-title a")]
     assert found and all(href.startswith(f"/learning-cities/{code}/") for href in found), found
     assert re.fullmatch(status, page.text_content("#sg-search-status")), page.text_content("#sg-search-status")
+
+
+# ------------------------------------------------------------------ the catalogues and the formats
+
+def test_the_message_template_is_what_pybabel_extracts_now(tmp_path):
+    """templates/locales/messages.pot holds exactly the messages the templates and the Python labels ask for
+    (README: Languages); a message added without extracting it again fails here."""
+    out = tmp_path / "messages.pot"
+    proc = subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
+                           "-k", "NP_:1,2", "-k", "plural_forms:1,2", "--no-location", "--sort-output",
+                           "-o", str(out), "."], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+    def ids(path: Path) -> set:
+        with open(path, "rb") as f:
+            return {(m.context, m.id) for m in read_po(f) if m.id}
+
+    assert ids(out) == ids(LOCALES / "messages.pot")
+
+
+@pytest.mark.parametrize("code,expected", [("en", "12,345"), ("fr", "12\u202f345"), ("ar", "12,345")])
+def test_numbers_in_messages_are_written_as_the_language_writes_them(tmp_path, code, expected):
+    from sitegen.model.records import Language
+    from sitegen.model.urls import Routes, Urls
+    from sitegen.render.environment import make_environment
+    from sitegen.render.interface import load_interfaces
+
+    (tmp_path / "t.html").write_text(
+        "{% trans count=n, countries=ngettext('%(num)s country', '%(num)s countries', 3) %}"
+        "{{ count }} case study from {{ countries }}, newest first.{% pluralize %}"
+        "{{ count }} case studies from {{ countries }}, newest first.{% endtrans %} "
+        "{{ _('Page %(number)s', number=1000) }} {{ 'x' | number if false else 2021 }}", encoding="utf-8")
+    interface = load_interfaces(ROOT / "templates", (Language(code, code),), Report())[code]
+    env = make_environment([tmp_path], Urls("https://example.org/"), Routes({}), interface=interface)
+    text = env.get_template("t.html").render(n=12345)
+    assert text.startswith(expected), text
+    assert text.endswith(" 2021"), "a number printed outside a message is left as it is"
+    if code == "en":
+        assert text.startswith("12,345 case studies from 3 countries, newest first.")

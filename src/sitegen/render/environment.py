@@ -145,7 +145,10 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         bytecode_cache=bytecode.of(kind) if bytecode is not None else None,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(interface.translations, newstyle=True)
+    # Jinja's newstyle gettext (a trans block calls gettext(message, **variables)), with the interface's own
+    # callables, which also write the numbers in a message as the language does
+    env.install_gettext_callables(**interface.template_callables())
+    env.newstyle_gettext = True
     env.globals.update(
         url=urls.url,
         abs_url=urls.absolute,

@@ -23,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from ..model.diagnostics import Report
 from ..model.records import Language
@@ -49,6 +51,38 @@ class Interface:
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         return self.translations.ngettext(singular, plural, count)
+
+    def template_callables(self) -> dict:
+        """gettext, ngettext, pgettext and npgettext as Jinja's newstyle gettext calls them (a message and its
+        variables by name, `num` the count): the message from the catalogue, escaped as the template is,
+        with every whole number in it written as the language writes numbers (`format_decimal`)."""
+        translations = self.translations
+
+        def fill(context, message: str, variables: dict):
+            if context.eval_ctx.autoescape:
+                message = Markup(message)
+            return message % {name: self.number(value) if type(value) is int else value
+                              for name, value in variables.items()}
+
+        @pass_context
+        def gettext(context, message, **variables):
+            return fill(context, translations.gettext(message), variables)
+
+        @pass_context
+        def ngettext(context, singular, plural, num, **variables):
+            variables.setdefault("num", num)
+            return fill(context, translations.ngettext(singular, plural, num), variables)
+
+        @pass_context
+        def pgettext(context, message_context, message, **variables):
+            return fill(context, translations.pgettext(message_context, message), variables)
+
+        @pass_context
+        def npgettext(context, message_context, singular, plural, num, **variables):
+            variables.setdefault("num", num)
+            return fill(context, translations.npgettext(message_context, singular, plural, num), variables)
+
+        return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """A message in each of the language's CLDR plural categories ("one", "few", "other"...), for a
