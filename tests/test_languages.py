@@ -482,3 +482,65 @@ def test_numbers_in_messages_are_written_as_the_language_writes_them(tmp_path, c
     assert text.endswith(" 2021"), "a number printed outside a message is left as it is"
     if code == "en":
         assert text.startswith("12,345 case studies from 3 countries, newest first.")
+
+
+SHARED = ("static/", "media/", "data/", "pagefind/", "sitemap.xml")  # made once, at the root
+
+
+def test_links_on_a_page_stay_in_its_language(showcase):
+    """Every link of a page in French, Spanish or Arabic leads to a page in the same language, but for the
+    switcher and the alternates (which lead to the others) and the files made once (data, citations, images)."""
+    for code in LANGUAGES:
+        strays = {}
+        for rel in html_pages(showcase, f"{code}/"):
+            html = without_alternates((showcase / rel).read_text(encoding="utf-8"))
+            for target in re.findall(r'(?:href|src|action)="(?:https://example\.github\.io)?/learning-cities/([^"#?]*)',
+                                     html):
+                if not (target.startswith(f"{code}/") or target.startswith(SHARED)
+                        or target.endswith(("/citation.json", "/citation.bib"))):
+                    strays.setdefault(rel, set()).add(target)
+        assert not strays, f"links leaving {code}/: {strays}"
+
+
+
+def test_codes_are_matched_however_they_are_written(multilingual, tmp_path):
+    """`EN` and `en`, `pt-br` and `pt-BR` name one language: site.yaml's mappings and file names may use any of them."""
+    multilingual.write("site.yaml", MULTILINGUAL_YAML.replace("  - code: en\n", "  - code: EN\n").replace(
+        "  - code: ar\n", "  - code: pt-br\n").replace("title: Test Showcase", "title: {en: Test Showcase, PT-br: Vitrine}"))
+    multilingual.write("case-studies/kashan-health-tv.PT-BR.md", "---\ntitle: Saúde na TV\n---\n\nTexto.\n")
+    proc = built(multilingual, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    page = read(tmp_path / "out" / "pt-br" / "case-studies" / "kashan-health-tv" / "index.html")
+    assert (page.lang, page.dir) == ("pt-BR", "ltr")
+    assert "Saúde na TV" in page.texts and "Vitrine" in (tmp_path / "out" / "pt-br" / "index.html").read_text("utf-8")
+
+
+def test_a_site_language_cldr_does_not_know_cannot_have_other_languages(multilingual, tmp_path):
+    multilingual.write("site.yaml", MULTILINGUAL_YAML.replace("language: en\n", "language: tet\n").replace(
+        "  - code: en\n", ""))
+    proc = built(multilingual, tmp_path)
+    assert proc.returncode == 1
+    assert re.search(r"site.yaml:4:\d+: error: language 'tet' is not one CLDR knows", proc.stderr), proc.stderr
+
+
+def test_a_link_to_a_translated_draft_is_told_once(multilingual, tmp_path):
+    multilingual.study("kashan-health-tv", draft="true")
+    multilingual.write("case-studies/kashan-health-tv.fr.md", "---\ntitle: Brouillon\n---\n\nTexte.\n")
+    multilingual.study("gdynia", city="Gdynia", country="PL", body="See [Kashan](kashan-health-tv.md).\n")
+    proc = built(multilingual, tmp_path)
+    told = [line for line in proc.stderr.splitlines() if "gdynia.md:" in line and "kashan-health-tv.md" in line]
+    assert told and all("is a draft" in line for line in told), told  # (in each language: never "no such page")
+
+
+def test_a_catalogue_placeholder_that_the_message_lacks_is_told_at_its_line(multilingual, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "templates", theme)
+    po = theme / "locales" / "fr" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text("utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("msgstr") and "%(generator)s" in row)
+    po.write_text(text.replace("%(generator)s", "%(generateur)s", 1), "utf-8")
+    proc = built(multilingual, tmp_path, "--templates", theme)
+    assert proc.returncode == 1
+    errors = [row for row in proc.stderr.splitlines() if ": error: " in row]
+    assert len(errors) == 1 and f"messages.po:{line - 1}:" in errors[0] or f"messages.po:{line}:" in errors[0], errors
+    assert "%(generateur)s" in errors[0] and "%(generator)s" in errors[0]

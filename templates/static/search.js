@@ -14,7 +14,16 @@ const LANG = document.documentElement.lang || "en";
 // The page's messages in its language (search.html writes them, from the theme's catalogues): each
 // counted one as its CLDR plural forms, picked with Intl.PluralRules; %(num)s and %(query)s filled here.
 const TEXT = JSON.parse(document.getElementById("sg-search-text").textContent);
-const PLURALS = new Intl.PluralRules(LANG);
+const PLURALS = known(() => new Intl.PluralRules(LANG), { select: () => "other" });
+const NUMBERS = known(() => new Intl.NumberFormat(LANG), { format: String });
+
+function known(make, fallback) {
+  try {
+    return make();
+  } catch { // a language tag the browser does not know: the "other" form, plain digits
+    return fallback;
+  }
+}
 const SHOWN = 20; // results shown at first; a button shows the next ones
 
 let pagefind = null;
@@ -52,7 +61,7 @@ function say(message, values = {}) {
 }
 
 function counted(forms, n) {
-  return say(forms[PLURALS.select(n)] ?? forms.other, { num: n.toLocaleString(LANG) });
+  return say(forms[PLURALS.select(n)] ?? forms.other, { num: NUMBERS.format(n) });
 }
 
 function excerpt(html) {

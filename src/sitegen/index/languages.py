@@ -86,7 +86,7 @@ def localized_study(study: CaseStudy, translation: Translation | None, code: str
                     zip(study.sources, (*translation.source_titles, *(None,) * len(study.sources))))
     return replace(study, **facts, title=translation.title or study.title, summary=translation.summary,
                    excerpt=translation.excerpt, city=translation.city or study.city, image=image, sources=sources,
-                   body=translation.body, lang=translation.lang)
+                   body=translation.body, lang=translation.lang, original=study.body.rel)
 
 
 def localized_page(page: Page, translation: Translation | None) -> Page:

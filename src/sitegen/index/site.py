@@ -10,6 +10,7 @@ studies. Knows nothing of HTML.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -181,7 +182,7 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         (CountryGroup(group[0].country, region_of[group[0].country.region_id],
                       routes.path("country", group[0].country.slug), tuple(group))
          for group in by_country.values()),
-        key=lambda g: (g.country.name.casefold(), g.country.code)))
+        key=lambda g: (sort_key(g.country.name), g.country.name, g.country.code)))
     theme_groups = tuple(ThemeGroup(t, routes.path("theme", t.slug), tuple(by_theme[t.id])) for t in content.config.themes)
     region_groups = tuple(region_group(routes, r, by_region[r.id], country_groups) for r in regions)
     pages = tuple(sorted(content.pages, key=lambda p: p.slug))
@@ -218,6 +219,11 @@ def build_model(content: Content, routes: Routes, include_drafts: bool = False,
         include_drafts=include_drafts,
         language=language or (content.config.languages[0] if content.config.languages else None),
     )
+
+
+def sort_key(name: str) -> str:
+    """A name as an index sorts it, in any language: case and accents set aside (Égypte under E)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(ch))
 
 
 def by_city(studies: Iterable[CaseStudy]) -> dict[tuple[str, str], tuple[CaseStudy, ...]]:

@@ -94,15 +94,16 @@ def load_settings(root: Path, report: Report, base_url: str | None) -> Settings 
     setting = lambda key, coerce, default=None: take(path, doc, data, key, coerce, report, default)  # noqa: E731
     language = setting("language", schema.coerce_lang, "en")
     languages = load_languages(path, doc, data.get("languages"), language, report)
-    codes = {x.code for x in languages}
-    titles = setting("title", lambda value, name: in_languages(value, name, language, codes)) or {}
-    descriptions = setting("description", lambda value, name: in_languages(value, name, language, codes)) or {}
-    title, description = titles.get(language), descriptions.get(language, "")
+    own = languages[0].code if languages else language  # the site's language as CLDR writes it
+    codes = {x.code for x in languages} or {own}
+    titles = setting("title", lambda value, name: in_languages(value, name, own, codes)) or {}
+    descriptions = setting("description", lambda value, name: in_languages(value, name, own, codes)) or {}
+    title, description = titles.get(own), descriptions.get(own, "")
     in_other = tuple((code, titles.get(code, title), descriptions.get(code, description))
-                     for code in sorted((set(titles) | set(descriptions)) - {language}))
+                     for code in sorted((set(titles) | set(descriptions)) - {own}))
     url = site_base_url(path, doc, data, report, base_url)
     cname = setting("cname", coerce_cname)
-    theme_list = load_themes(path, doc, data.get("themes"), report, language, codes)
+    theme_list = load_themes(path, doc, data.get("themes"), report, own, codes)
     publish_types = filetypes.load_publish_types(path, doc, data.get("publish_types"), report)
     limits = load_limits(path, doc, data.get("limits"), report)
     publisher = setting("publisher", schema.coerce_text)
@@ -124,6 +125,12 @@ def load_languages(path: Path, doc, value, site_language: str, report: Report) -
     own = language_record(site_language)
     if value is None:
         return (own,) if own is not None else ()
+    if own is None:
+        mark = doc.value_mark("language")
+        report.error(path, mark.line, f"language '{site_language}' is not one CLDR knows, so the site cannot be "
+                     "published in other languages beside it", "Use a BCP 47 code CLDR knows for 'language:' (such "
+                     "as en, fr, pt-BR), or remove 'languages:'.", mark.column)
+        return ()
     if not isinstance(value, list) or not value:
         mark = doc.value_mark("languages")
         report.error(path, mark.line, "languages must be a list of '- code: ...' items",
@@ -157,11 +164,12 @@ def load_languages(path: Path, doc, value, site_language: str, report: Report) -
             where = doc.value_mark("languages", i, key) if key in item else mark
             report.error(path, where.line, f"language {i + 1}: {exc.message}", exc.fix, where.column)
             continue
+        code = record.code  # as BCP 47 writes it: pt-BR, zh-Hant
         if code.lower() in found:
             report.error(path, mark.line, f"language '{code}' is listed twice", "Delete one of the two.", mark.column)
             continue
         found[code.lower()] = Language(code, name, direction)
-    first = found.pop(site_language.lower(), own)
+    first = found.pop(own.code.lower(), own)
     others = tuple(Language(x.code, x.name, x.dir, f"{x.code.lower()}/") for x in found.values())
     return ((first,) if first is not None else ()) + others
 
@@ -174,7 +182,14 @@ def language_record(code: str) -> Language | None:
     except (ValueError, UnknownLocaleError):
         return None
     name = locale.get_display_name(locale) or code
-    return Language(code, name[:1].upper() + name[1:], "rtl" if locale.character_order == "right-to-left" else "ltr")
+    canonical = "-".join(part for part in (locale.language, locale.script, locale.territory, locale.variant) if part)
+    return Language(canonical, name[:1].upper() + name[1:],
+                    "rtl" if locale.character_order == "right-to-left" else "ltr")
+
+
+def same_language(a: str, b: str) -> bool:
+    """Do two codes name one language, however they are written (pt-BR, pt_br, PT-br)?"""
+    return a.replace("_", "-").lower() == b.replace("_", "-").lower()
 
 
 def load_license(path: Path, doc, value, report: Report) -> License | None:
@@ -520,10 +535,11 @@ def in_languages(value, name: str, language: str, languages) -> dict[str, str]:
         return {language: schema.coerce_text(value, name)}
     texts = {}
     for code, text in value.items():
-        if str(code) not in languages:
+        known = next((x for x in languages if same_language(x, str(code))), None)
+        if known is None:
             raise Invalid(f"{name} is given in '{code}', which is not one of the site's languages",
                           f"Use the codes of 'languages:' ({', '.join(sorted(languages))}), or add '{code}' there.")
-        texts[str(code)] = schema.coerce_text(text, f"{name} ({code})")
+        texts[known] = schema.coerce_text(text, f"{name} ({code})")
     if language not in texts:
         raise Invalid(f"{name} has no text in the site's language '{language}'",
                       f"Add '{language}: ...' to it: pages in {language} show that one.")

@@ -23,7 +23,7 @@ from ..model import countries, schema
 from ..model.diagnostics import Report
 from ..model.records import CaseStudy, Home, Page, SiteConfig, Translation
 from ..model.schema import Field, Invalid
-from .config import ThemeVocabulary
+from .config import ThemeVocabulary, same_language
 from .documents import check_fields, read_markdown, take
 from .files import DEFAULT_LIMITS, HOME_FILE, FileLimits
 
@@ -53,7 +53,7 @@ def split_translations(paths: list[Path], codes: frozenset[str], report: Report)
         found = TRANSLATION_RE.match(path.name)
         if found is None or not is_language(found["lang"]):
             originals.append(path)
-        elif found["lang"].lower() in codes:
+        elif found["lang"].replace("_", "-").lower() in codes:
             translated.append(path)
         else:
             listed = ", ".join(sorted(codes)) or "none besides the site's own"
@@ -104,7 +104,7 @@ def load_translation(root: Path, path: Path, config: SiteConfig, originals: dict
     found = TRANSLATION_RE.match(path.name)
     rel_dir = path.parent.relative_to(root).as_posix()
     original_rel = f"{rel_dir}/{found['stem']}.md" if rel_dir != "." else f"{found['stem']}.md"
-    lang = next(x.code for x in config.translated if x.code.lower() == found["lang"].lower())
+    lang = next(x.code for x in config.translated if same_language(x.code, found["lang"]))
     original = originals.get(original_rel)
     if original is None:
         if not (root / original_rel).is_file():

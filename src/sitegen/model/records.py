@@ -229,6 +229,7 @@ class CaseStudy:
     excerpt: str = ""  # plain text of the body's first paragraph, for cards when there is no summary
     updated: dt.date | None = None  # when the text last changed in substance, when the author says so
     marks: tuple = field(default=(), compare=False, metadata=MARKS)  # key_marks of its front matter
+    original: str | None = None  # the original's file, when this record shows its translation (index/languages.py)
 
     @property
     def modified(self) -> dt.date:

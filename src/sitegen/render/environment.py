@@ -32,6 +32,7 @@ from urllib.parse import urljoin
 import jinja2
 import jinja2.meta
 import jinja2.sandbox
+from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
 from .. import __version__
@@ -42,12 +43,18 @@ from ..model.records import Language
 from . import citations, linked_data, open_data
 from .interface import SOURCE_LANGUAGE, Interface
 
-RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 GENERATOR = f"sitegen {__version__}"
 
 
+@cache
 def text_direction(lang: str | None) -> str:
-    return "rtl" if lang and lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+    """The direction CLDR gives a language's script ("rtl" for ar, fa, he, ur, ks, pa-Arab...); "ltr" for a code
+    CLDR does not know."""
+    try:
+        locale = Locale.parse(lang.replace("-", "_")) if lang else None
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
 
 
 class CompiledTemplates:

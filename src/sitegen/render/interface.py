@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,29 @@ def formats_locale(code: str) -> Locale:
     return locale
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def placeholders_hold(catalog, path: Path, report: Report) -> bool:
+    """Does each translation use only the placeholders its message has (`%(name)s`)? Each that does not is
+    reported at its line in the catalogue (a page would otherwise fail where it uses the message)."""
+    clean = True
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        known = {name for text in ids for name in PLACEHOLDER.findall(text)}
+        for text in strings:
+            unknown = sorted(set(PLACEHOLDER.findall(text or "")) - known)
+            if unknown:
+                report.error(path, message.lineno, f"the translation of '{ids[0]}' uses %({unknown[0]})s, which the "
+                             f"message does not have", "Write the placeholders as the message has them: "
+                             + ", ".join(f"%({name})s" for name in sorted(known)) if known else "Remove it.")
+                clean = False
+    return clean
+
+
 def catalogue_file(theme: Path, code: str) -> Path:
     return theme / LOCALES_DIR / code.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
 
@@ -134,6 +158,8 @@ def load_interfaces(theme: Path, languages: tuple[Language, ...], report: Report
         data = path.read_bytes()
         try:
             catalog = read_po(io.BytesIO(data), locale=language.code.replace("-", "_"), domain=DOMAIN)
+            if not placeholders_hold(catalog, path, report):
+                continue
             compiled = io.BytesIO()
             write_mo(compiled, catalog)
             compiled.seek(0)

@@ -29,11 +29,13 @@ def organisation(config: SiteConfig, abs_url: AbsUrl) -> dict:
     return {"@type": "Organization", "name": config.publisher_name, "url": abs_url("")}
 
 
-def website(config: SiteConfig, search_path: str, *, abs_url: AbsUrl) -> dict:
-    """The site, with a `SearchAction` that fills the search page's `q`."""
+def website(config: SiteConfig, search_path: str, home: str = "", language: str | None = None, *,
+            abs_url: AbsUrl) -> dict:
+    """The site (in the language of its home page at `home`), with a `SearchAction` that fills the search
+    page's `q`."""
     return {
         "@context": CONTEXT, "@type": "WebSite", "name": config.title, "description": config.description,
-        "url": abs_url(""), "inLanguage": config.language, "publisher": organisation(config, abs_url),
+        "url": abs_url(home), "inLanguage": language or config.language, "publisher": organisation(config, abs_url),
         "potentialAction": {"@type": "SearchAction", "target": {
             "@type": "EntryPoint", "urlTemplate": abs_url(search_path) + "?q={search_term_string}"},
             "query-input": "required name=search_term_string"},
@@ -48,14 +50,15 @@ def breadcrumbs(crumbs: Sequence[tuple[str, str]], *, abs_url: AbsUrl) -> dict:
 
 
 def article(study: CaseStudy, path: str, summary: str, config: SiteConfig, image: str | None = None, *,
-            abs_url: AbsUrl) -> dict:
-    """A case study as an `Article` about its city (a `Place`), citing its sources."""
+            abs_url: AbsUrl, home: str = "") -> dict:
+    """A case study as an `Article` about its city (a `Place`), citing its sources; part of the site whose
+    home page (in the page's language) is at `home`."""
     data = {
         "@context": CONTEXT, "@type": "Article", "headline": study.title, "description": summary,
         "url": abs_url(path), "mainEntityOfPage": abs_url(path), "inLanguage": study.lang,
         "datePublished": study.date.isoformat(), "dateModified": study.modified.isoformat(),
         "author": organisation(config, abs_url), "publisher": organisation(config, abs_url),
-        "isPartOf": {"@type": "WebSite", "name": config.title, "url": abs_url("")},
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": abs_url(home)},
         "keywords": [theme.name for theme in study.themes],
         "about": place(study),
     }

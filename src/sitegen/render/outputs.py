@@ -20,7 +20,6 @@ the render worker converts (its digest is that of the Markdown source).
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +28,7 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
-from ..index.site import Pager, SiteModel, by_city
+from ..index.site import Pager, SiteModel, by_city, sort_key
 from ..model.messages import N_, NP_
 from ..model.records import CaseStudy
 from ..model.urls import Reserved, Routes
@@ -248,11 +247,6 @@ def all_cities(model: SiteModel) -> tuple[City, ...]:
     return tuple(sorted(cities, key=lambda c: (sort_key(c.name), c.name, c.country)))
 
 
-def sort_key(name: str) -> str:
-    """A city's name as an index sorts it: case and accents set aside."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(ch))
-
-
 @lru_cache(maxsize=65536)  # pure; asked for each case study's locator on every build
 def city_anchor(name: str, country_code: str) -> str:
     """A city's place on the A-Z index (its id there is "sg-" and this, like every id the theme makes)."""
@@ -305,6 +299,7 @@ class FeedEntry:
     summary: str
     place: str  # "City, Country"
     categories: tuple[str, ...]  # its themes
+    lang: str = ""  # the language of its text (an untranslated case study's in a feed of another language)
 
 
 def feed_entry(model: SiteModel, study: CaseStudy, views: SiteViews) -> FeedEntry:
@@ -312,7 +307,8 @@ def feed_entry(model: SiteModel, study: CaseStudy, views: SiteViews) -> FeedEntr
     host = urlsplit(model.urls.base_url).hostname or "localhost"
     prefix = model.language.prefix if model.language else ""  # the same case study in another language: another entry
     return FeedEntry(study.title, item.path, f"tag:{host},{study.date.isoformat()}:{prefix}{study.slug}", study.date,
-                     study.modified, item.summary, f"{study.city}, {study.country.name}", tuple(t.name for t in study.themes))
+                     study.modified, item.summary, f"{study.city}, {study.country.name}", tuple(t.name for t in study.themes),
+                     study.lang)
 
 
 def feed_context(model: SiteModel, views: SiteViews, title: str, page: str, studies: Sequence[CaseStudy]) -> dict:
@@ -358,7 +354,8 @@ def search_context(model: SiteModel, ref, views: SiteViews) -> dict:
     """The search page's filters: each (name, label, values), as case-study pages spell them for the index."""
     return {"facets": (
         ("theme", views.gettext(N_("Theme")), tuple(t.theme.name for t in views.themes if t.studies)),
-        ("country", views.gettext(N_("Country")), tuple(sorted({s.country.name for s in model.studies}))),
+        ("country", views.gettext(N_("Country")),
+         tuple(sorted({s.country.name for s in model.studies}, key=lambda name: (sort_key(name), name)))),
         ("region", views.gettext(N_("UNESCO region")), tuple(r.region.name for r in views.regions if r.studies)),
         ("year", views.gettext(N_("Year")),
          tuple(str(y) for y in sorted({s.date.year for s in model.studies}, reverse=True))),

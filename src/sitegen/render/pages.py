@@ -279,8 +279,8 @@ def unpublished(model: SiteModel, failed: frozenset[str]) -> dict[str, str]:
     """Markdown files that are not on the site, and why: a link to one says so."""
     why = {rel: "is a file that has errors (see its own messages), so it is not on the site" for rel in failed}
     if not model.include_drafts:
-        why.update({s.body.rel: "is a draft (draft: true), so it is not on the published site"
-                    for s in model.content.case_studies if s.draft})
+        why.update({rel: "is a draft (draft: true), so it is not on the published site"
+                    for s in model.content.case_studies if s.draft for rel in {s.body.rel, s.original} if rel})
     return why
 
 
