@@ -160,6 +160,34 @@ def originals(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if not TRANSLATION_FILE.search(p.name))
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file of a folder, by posix path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def builds_agree(root: Path, options, session) -> dict[str, bytes] | None:
+    """Build into root/warm (`options(path)`: its cache on disk), through `session` (a `pipeline.Session`) and
+    into a new root/clean with no cache (`options(path, cache=False)`); assert the three outputs are the same,
+    byte for byte, and return the clean one. When the content has an error (an author's action can make one,
+    e.g. a link to a case study made a draft), all three must fail with the same problems: then None."""
+    from sitegen.build import pipeline
+
+    warm = pipeline.build(options(root / "warm"))
+    served = session.rebuild()
+    shutil.rmtree(root / "clean", ignore_errors=True)
+    clean = pipeline.build(options(root / "clean", cache=False))
+    told = [[d for d in result.report.sorted() if d.severity == "error"] for result in (warm, served, clean)]
+    assert told[0] == told[1] == told[2], "\n\n".join(r.report.as_text() for r in (warm, served, clean))
+    if not clean.ok:
+        assert not warm.ok and not served.ok and not (root / "clean").exists()
+        return None
+    assert warm.ok and served.ok, warm.report.as_text()
+    expected = tree(root / "clean")
+    assert tree(root / "warm") == expected
+    assert tree(root / "session") == expected
+    return expected
+
+
 def made_from_templates(files) -> list[str]:
     """The files of a built site that templates make (pages, feeds, data and citation files), not those copied."""
     from sitegen.render import outputs

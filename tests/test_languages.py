@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from conftest import ROOT, SITE_YAML, SiteFolder, run_cli
+from conftest import ROOT, SITE_YAML, SiteFolder, builds_agree, run_cli
 from sitegen.build import pipeline
 from sitegen.load.translations import split_translations
 from sitegen.model.diagnostics import Report
@@ -332,10 +332,6 @@ def test_a_file_is_a_translation_exactly_when_it_names_a_language_of_the_site(st
 
 # ------------------------------------------------------------------ warm builds across languages
 
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 class TranslatorActions(RuleBasedStateMachine):
     """Originals and their translations change; warm, session and clean builds must agree byte for byte."""
 
@@ -380,17 +376,8 @@ class TranslatorActions(RuleBasedStateMachine):
 
     @invariant()
     def warm_builds_equal_a_clean_build(self):
-        warm = pipeline.build(self.options(self.root / "warm"))
-        assert warm.ok, warm.report.as_text()
-        served = self.session.rebuild()
-        assert served.ok, served.report.as_text()
-        shutil.rmtree(self.root / "clean", ignore_errors=True)
-        clean = pipeline.build(self.options(self.root / "clean", cache=False))
-        assert clean.ok, clean.report.as_text()
-        expected = tree(self.root / "clean")
-        assert any(p.startswith("ar/") for p in expected)
-        assert tree(self.root / "warm") == expected
-        assert tree(self.root / "session") == expected
+        expected = builds_agree(self.root, self.options, self.session)
+        assert expected is not None and any(p.startswith("ar/") for p in expected)
 
 
 TranslatorActions.TestCase.settings = settings(max_examples=2, stateful_step_count=15, deadline=None,
