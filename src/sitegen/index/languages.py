@@ -25,13 +25,15 @@ from ..model.urls import Routes
 from .site import SiteModel, build_model
 
 
-def localize(content: Content, language: Language, gettext: Gettext, memo: dict | None = None) -> Content:
+def localize(content: Content, language: Language, gettext: Gettext, memo: dict | None = None,
+             regions: tuple[Region, ...] | None = None) -> Content:
     """`content` as pages in `language` show it. `memo` (kept by a session: id of a record -> (record, its
     translation, what it became)) gives a record that did not change the very object it became last time,
-    so the render stage knows it unchanged without digesting it again."""
+    so the render stage knows it unchanged without digesting it again. `regions`: UNESCO's, as `gettext`
+    names them (made here when not given)."""
     code = language.code
     found = {(t.kind, t.slug): t for t in content.translations if t.lang == code}
-    regions = {r.id: localized_region(r, gettext) for r in countries.regions()}
+    regions = {r.id: r for r in (regions if regions is not None else localized_regions(gettext))}
     themes = {t.id: t.localized(code) for t in content.config.themes}
     memo = {} if memo is None else memo
     key = (code, tuple(regions.values()), tuple(themes.values()))
@@ -113,11 +115,12 @@ def build_editions(content: Content, routes_for: Callable[[str], Routes], gettex
     models = []
     for language in content.config.languages or (None,):
         gettext = gettext_for(language.code) if language is not None else untranslated
-        local = content
+        local, regions = content, None
         if language is not None and (language.prefix or Locale.parse(language.code.replace("-", "_")).language != "en"):
-            local = localize(content, language, gettext, memos.setdefault(language.code, {}))
+            regions = localized_regions(gettext)
+            local = localize(content, language, gettext, memos.setdefault(language.code, {}), regions)
         model = build_model(local, routes_for(language.prefix if language else ""), include_drafts, base_url,
-                            gettext, None if local is content else localized_regions(gettext), language)
+                            gettext, regions, language)
         if local is not content:  # a link to the original's file leads to the page in this language
             for study, original in zip(local.case_studies, content.case_studies):
                 if study.body.rel in model.sources:
