@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms, PngImagePlugin
 
@@ -38,6 +38,7 @@ from sitegen.markup.convert import BODY_SIZES, Converter, picture_html
 from sitegen.model.diagnostics import Report
 from sitegen.model.records import Raster, Text
 from sitegen.model.urls import Urls
+from sitegen.write import images as write_images
 from sitegen.render import outputs
 
 SECRET = "sitegen-secret-place-33N51E"  # in every piece of metadata the originals carry
@@ -332,6 +333,33 @@ def test_a_warm_build_a_new_folder_and_a_serve_edit_resize_nothing(built, tmp_pa
 
 def fail_open(*args, **kwargs):
     raise AssertionError("an image was read again")
+
+
+RASTERS = sorted(rel for rel in ORIGINALS if not rel.endswith(".gif"))
+
+
+@pytest.fixture(scope="module")
+def made_whole(tmp_path_factory) -> dict:
+    """Each original: (its file, its plan, every file of it made at once)."""
+    folder = tmp_path_factory.mktemp("originals")
+    whole = {}
+    for rel in RASTERS:
+        source = folder / rel.replace("/", "-")
+        source.write_bytes(ORIGINALS[rel])
+        image = plan(load_images.decode(ORIGINALS[rel], rel), "media/{slug}")
+        whole[rel] = (source, image, write_images.make(source, image, image.variants))
+    return whole
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_file_made_alone_has_the_bytes_it_has_when_all_are_made(made_whole, data):
+    """Whatever files of an original are asked for (the others kept, in the store or the output), each has
+    the bytes it has when every file of the original is made: a warm build then equals a clean one."""
+    source, image, every = made_whole[data.draw(st.sampled_from(RASTERS))]
+    wanted = data.draw(st.sets(st.sampled_from(image.variants), min_size=1))
+    assert write_images.make(source, image, wanted) == {v.path: every[v.path] for v in wanted}
 
 
 def test_a_damaged_image_cache_entry_is_made_again(built, tmp_path):

@@ -39,7 +39,7 @@ from PIL import Image, ImageCms, ImageOps
 
 from ..model.records import ProcessedImage, Variant
 
-RECIPE = "1"  # change it when the making of a file changes without Pillow's version changing
+RECIPE = "2"  # change it when the making of a file changes without Pillow's version changing
 FORMATS = ("JPEG", "PNG", "WEBP", "AVIF")  # as load/images.py: never another decoder
 DIGEST_SIZE = 16
 
@@ -67,8 +67,10 @@ def make(source: Path, image: ProcessedImage, variants: Iterable[Variant]) -> di
     data = source.read_bytes()
     if hashlib.blake2b(data, digest_size=DIGEST_SIZE).hexdigest() != image.digest:
         raise Changed(source)
+    # The decoding scale and the chain of resizes come from all of the image's files, never from the
+    # ones asked for: a file made alone (the others kept) has the bytes it has when all are made.
     with Image.open(io.BytesIO(data), formats=FORMATS) as opened:
-        widest = max(v.width for v in variants)
+        widest = max(v.width for v in image.variants)
         if opened.format == "JPEG":  # decode no more pixels than the widest file needs
             scale = widest / image.width
             opened.draft("RGB" if opened.mode == "RGB" else None,
@@ -78,8 +80,10 @@ def make(source: Path, image: ProcessedImage, variants: Iterable[Variant]) -> di
     picture = in_srgb(upright)
     picture.info = {}  # its colours are sRGB now; nothing else of the original is kept
     made = {}
-    # widest first, each width resized once (from the last: faster, and as sharp) for all its formats
-    for size in sorted({(v.width, v.height) for v in variants}, reverse=True):
+    # widest first, each width resized once (from the last: faster, and as sharp) for all its formats,
+    # down to the narrowest asked for
+    narrowest = min(v.width for v in variants)
+    for size in sorted({(v.width, v.height) for v in image.variants if v.width >= narrowest}, reverse=True):
         if picture.size != size:
             picture = picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         for variant in variants:
