@@ -19,10 +19,11 @@ into the repository.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
-import json
 import io
+import json
 import os
 import re
 import shutil
@@ -233,10 +234,43 @@ def site(tmp_path) -> SiteFolder:
     return folder
 
 
-def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run `python build.py ARGS` as a user would, capturing its output."""
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120, process: bool = False) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` as a user would, capturing its output and exit status.
+
+    By default `build.py`'s `main` runs in this process: the same arguments, working folder and
+    environment, its output written through pipe-like UTF-8 streams (strict on stdout, as Python's own
+    pipes are) and read back as `subprocess.run(text=True)` reads it. That spares each call a Python
+    start-up and the compiling of the theme. `process=True`, and `serve` always (signals, threads, a
+    long life), start a real `python build.py`; tests/test_cli.py drives the installed command itself.
+    """
+    argv = [str(arg) for arg in args]
+    if process or "serve" in argv[:1]:
+        return subprocess.run([sys.executable, str(ROOT / "build.py"), *argv], cwd=cwd,
+                              capture_output=True, text=True, timeout=timeout)
+    return _run_main(argv, cwd)
+
+
+def _run_main(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    from sitegen.commands.cli import main
+
+    streams = {name: io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors, newline="\n", write_through=True)
+               for name, errors in (("out", "strict"), ("err", "backslashreplace"))}
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(streams["out"]), contextlib.redirect_stderr(streams["err"]):
+            try:
+                status = main(argv, prog="build.py", default_command="build")
+            except SystemExit as exc:  # argparse's errors and --help, as `python build.py` would exit
+                status = exc.code if isinstance(exc.code, int) or exc.code is None else 1
+                if not isinstance(exc.code, int) and exc.code is not None:
+                    print(exc.code, file=sys.stderr)
+    finally:
+        os.chdir(before)
+    text = {name: stream.buffer.getvalue().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            for name, stream in streams.items()}
+    return subprocess.CompletedProcess([sys.executable, str(ROOT / "build.py"), *argv], status or 0,
+                                       text["out"], text["err"])
 
 
 @pytest.fixture
