@@ -1,8 +1,8 @@
 """`sitegen deploy` against throw-away git repositories, with a local bare repository as the remote.
 
-Each test copies the project's content/ and templates/ into a new git
-repository (one commit on main, `origin` pointing at a bare repository) and
-runs the real command line there. git's global and system configuration are
+Each test writes a small content folder (one copies the bundled showcase)
+and the project's templates/ into a new git repository (one commit on main,
+`origin` pointing at a bare repository) and runs the real command line there. git's global and system configuration are
 switched off so the machine's settings (signing, hooks, default branch)
 cannot change the outcome.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, git, run_cli
+from conftest import ROOT, SOURCES, SiteFolder, git, run_cli
 
 from sitegen.write.target import MANIFEST
 
@@ -26,16 +26,32 @@ pytestmark = [pytest.mark.skipif(shutil.which("git") is None, reason="git is not
               pytest.mark.usefixtures("git_identity")]
 
 
-class Project:
-    """A user's project: a git repository with the showcase sources, and its bare remote."""
+def small_content(folder: Path) -> None:
+    """A content folder of two case studies, a home page and an About page: the git side of deploy
+    does not depend on the size of the site (one test deploys the whole showcase)."""
+    site = SiteFolder(folder)
+    site.study("kashan-health-tv", sources=SOURCES)
+    site.study("cork-lifelong-learning-festival", title="A festival of learning", city="Cork", country="IE",
+               themes="[literacy]", date="2022-03-01", sources=SOURCES,
+               body="Cork has held a festival of learning every spring.\n\n## Context\n\nSee [Kashan](kashan-health-tv.md).\n")
+    site.write("home.md", "---\ntitle: Cities where everyone keeps learning\n---\n\nShort, sourced case studies.\n")
+    site.write("pages/about.md", "---\ntitle: About\nsummary: Who makes the showcase.\nmenu: 1\n---\n\nAbout us.\n")
 
-    def __init__(self, root: Path):
+
+class Project:
+    """A user's project: a git repository with a site's sources (a small site, or the bundled showcase
+    with `showcase=True`), and its bare remote."""
+
+    def __init__(self, root: Path, showcase: bool = False):
         self.remote = root / "remote.git"
         self.repo = root / "project"
         subprocess.run(["git", "init", "--quiet", "--bare", str(self.remote)], check=True)
         self.repo.mkdir()
         git(self.repo, "init", "--quiet", "--initial-branch=main")
-        shutil.copytree(ROOT / "content", self.repo / "content")
+        if showcase:
+            shutil.copytree(ROOT / "content", self.repo / "content")
+        else:
+            small_content(self.repo / "content")
         shutil.copytree(ROOT / "templates", self.repo / "templates")
         (self.repo / ".gitignore").write_text("/output/\n", encoding="utf-8")
         git(self.repo, "add", "--all")
@@ -94,7 +110,8 @@ def output_files(folder: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != MANIFEST}
 
 
-def test_deploy_commits_exactly_the_built_site(project):
+def test_deploy_commits_exactly_the_built_site(tmp_path):
+    project = Project(tmp_path, showcase=True)
     before = project.user_state()
     proc = project.deploy()
     assert proc.returncode == 0, proc.stdout + proc.stderr
