@@ -92,6 +92,7 @@ LONGEST_FIRST = ("test_warm_equals_clean.py", "test_robustness.py", "test_access
                  "test_incremental.py", "test_adversarial.py")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns each xdist_group into its node id's suffix
 def pytest_collection_modifyitems(config, items):
     """Skip tool-dependent tests locally when the tool is missing; in CI, fail them instead.
 
@@ -118,12 +119,30 @@ def pytest_collection_modifyitems(config, items):
                     item.add_marker(pytest.mark.skip(reason=f"tool missing here: {how} (CI always runs these)"))
 
 
+GROUPS_LOST = ("xdist_group has no effect with these versions of pytest and pytest-xdist, so this module's "
+               "sites would be built on every worker: install the test tools with `-c constraints.txt`")
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_after_xdist(config, items):
+    """After xdist's own hook: each group must have reached the node id that xdist deals out. pytest-xdist
+    3.8 writes it into a field that pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386); then
+    every test would be dealt out alone, silently. Such a test fails at its setup, saying why."""
+    if hasattr(config, "workerinput") and config.getvalue("loadgroup"):
+        for item in items:
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+                item.user_properties.append(("groups lost", GROUPS_LOST))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """In CI a test whose tool is missing fails here, before its fixtures start a browser or build a site."""
     missing = [how for key, how in item.user_properties if key == "missing"]
     if missing:
         pytest.fail(f"CI must have every tool; missing: {'; '.join(missing)}")
+    for key, why in item.user_properties:
+        if key == "groups lost":
+            pytest.fail(why)
 
 
 @pytest.fixture(autouse=True)
@@ -234,19 +253,22 @@ def site(tmp_path) -> SiteFolder:
     return folder
 
 
-def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120, process: bool = False) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float | None = None, process: bool = False
+            ) -> subprocess.CompletedProcess:
     """Run `python build.py ARGS` as a user would, capturing its output and exit status.
 
     By default `build.py`'s `main` runs in this process: the same arguments, working folder and
     environment, its output written through pipe-like UTF-8 streams (strict on stdout, as Python's own
     pipes are) and read back as `subprocess.run(text=True)` reads it. That spares each call a Python
-    start-up and the compiling of the theme. `process=True`, and `serve` always (signals, threads, a
-    long life), start a real `python build.py`; tests/test_cli.py drives the installed command itself.
+    start-up and the compiling of the theme. A real `python build.py` starts with `process=True`, with a
+    `timeout` (a hang guard, which only a process can have; its stack is also a fresh one, as deep
+    nesting needs), and for `serve` (signals, threads, a long life); tests/test_cli.py drives the
+    installed command itself.
     """
     argv = [str(arg) for arg in args]
-    if process or "serve" in argv[:1]:
+    if process or timeout is not None or argv[:1] == ["serve"]:
         return subprocess.run([sys.executable, str(ROOT / "build.py"), *argv], cwd=cwd,
-                              capture_output=True, text=True, timeout=timeout)
+                              capture_output=True, text=True, timeout=timeout or 120)
     return _run_main(argv, cwd)
 
 
@@ -408,3 +430,4 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
