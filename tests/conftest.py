@@ -284,9 +284,10 @@ def _run_main(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
             try:
                 status = main(argv, prog="build.py", default_command="build")
             except SystemExit as exc:  # argparse's errors and --help, as `python build.py` would exit
-                status = exc.code if isinstance(exc.code, int) or exc.code is None else 1
-                if not isinstance(exc.code, int) and exc.code is not None:
-                    print(exc.code, file=sys.stderr)
+                status = exc.code
+                if status is not None and not isinstance(status, int):  # sys.exit("a message")
+                    print(status, file=sys.stderr)
+                    status = 1
     finally:
         os.chdir(before)
     text = {name: stream.buffer.getvalue().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
@@ -430,4 +431,3 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
-
