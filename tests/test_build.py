@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import gc
 import html.parser
 import re
 from pathlib import Path
@@ -415,3 +416,19 @@ def test_build_py_without_arguments_builds_content_into_output(tmp_path):
     ok(proc)
     assert (project / "output/case-studies/kashan-health-tv/index.html").is_file()
     assert re.search(r"Built \d+ pages", proc.stdout)
+
+
+def _collector_on(_) -> bool:
+    return gc.isenabled()
+
+
+def test_render_workers_collect_cyclic_garbage_while_the_build_pauses_it():
+    """A build pauses the cyclic collector; its forked workers must not inherit the pause, or each keeps
+    every page it renders (a page's template context is a cycle)."""
+    from sitegen.build import parallel
+
+    gc.disable()
+    try:
+        assert parallel.parallel_map(_collector_on, list(range(8)), jobs=2, threshold=1) == [True] * 8
+    finally:
+        gc.enable()

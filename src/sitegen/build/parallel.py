@@ -13,6 +13,7 @@ of its own for this: see remote.py).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -27,9 +28,17 @@ def processes_for(jobs: int, count: int, threshold: int) -> int:
 
 
 def start_worker(initializer=None, initargs: tuple = ()) -> None:
-    """The first thing a pool worker runs: default signal handling, then the caller's initializer."""
+    """The first thing a pool worker runs: default signal handling, the cyclic garbage collector on,
+    then the caller's initializer.
+
+    The build pauses the collector (pipeline.run), and a forked worker inherits the pause; but each page a
+    worker renders leaves cycles (a template's context and what refers back to it), so a paused worker
+    would keep every page it rendered. What it inherited is frozen instead: never scanned, and never
+    written to by the collector, so those pages stay shared with the parent."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
+    gc.freeze()
+    gc.enable()
     if initializer is not None:
         initializer(*initargs)
 
