@@ -220,27 +220,70 @@ def test_the_first_screen_of_the_home_page_shows_the_showcase(page, site_url, wi
 
 
 LANGUAGES = ("", "fr/", "es/", "ar/")  # the showcase's own language at the root, the others under their code
+PHONE = (320, 640)
+AT_ONCE = 12  # pages loaded side by side, each in a frame the size of the phone's screen
+# Loads each address in a frame as wide as a phone (its own viewport: the page's media queries see 320 px),
+# waits for every frame's load event, and answers how wide each page's content is.
+FRAMES_JS = """async ([addresses, width, height]) => {
+    document.body.replaceChildren();
+    const frames = addresses.map(address => {
+        const frame = document.createElement('iframe');
+        frame.style.cssText = `display: block; border: 0; width: ${width}px; height: ${height}px`;
+        const loaded = new Promise(done => frame.addEventListener('load', done, {once: true}));
+        frame.src = address;
+        document.body.append(frame);
+        return loaded.then(() => frame.contentDocument.scrollingElement.scrollWidth);
+    });
+    return Promise.all(frames);
+}"""
+
+
+def content_widths(page, addresses: list[str]) -> list[int]:
+    """How wide each page's content is on a phone's screen (PHONE), a few pages at a time."""
+    widths: list[int] = []
+    for start in range(0, len(addresses), AT_ONCE):
+        widths += page.evaluate(FRAMES_JS, [addresses[start:start + AT_ONCE], *PHONE])
+    return widths
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("prefix", LANGUAGES, ids=lambda prefix: prefix.rstrip("/") or "root")
 def test_no_page_scrolls_sideways_at_320px(page, showcase, static_server, prefix):
-    """Every page of the showcase, not only those above, fits a 320 px wide phone (a language at a time)."""
+    """Every page of the showcase, not only those above, fits a 320 px wide phone (a language at a time).
+    The pages load in frames of the phone's size, side by side, in a page of the same site."""
     url = static_server(showcase, BASE)
-    page.set_viewport_size({"width": 320, "height": 640})
     paths = sorted(p.parent.relative_to(showcase).as_posix() + "/" for p in showcase.rglob("index.html"))
     paths = [("" if p == "./" else p) for p in paths]
     others = tuple(code for code in LANGUAGES if code and code != prefix)  # the root's part takes every page
     paths = [p for p in paths if p.startswith(prefix) and not p.startswith(others)]  # not in another's
     paths += [PAGES["404"]] if not prefix else []
-    wide = []
-    for path in paths:
-        page.goto(url + path, wait_until="load")
-        width = page.evaluate("document.scrollingElement.scrollWidth")
-        if width > 320:
-            wide.append(f"{path or '/'}: {width}px")
+    open_page(page, url + "robots.txt")  # a page of the same origin, whose frames' documents it may read
+    widths = content_widths(page, [url + path for path in paths])
+    wide = [f"{path or '/'}: {width}px" for path, width in zip(paths, widths, strict=True) if width > PHONE[0]]
     assert len(paths) > 10
     assert wide == [], f"pages wider than 320 px: {wide}"
+
+
+@pytest.mark.browser
+def test_the_phone_frames_see_what_a_phone_sized_window_sees(page, showcase, static_server):
+    """The frames above measure what a window of the phone's size does, wide pages included: a page made
+    wider than the phone by a long unbreakable word is found, at the width a window would give."""
+    url = static_server(showcase, BASE)
+    paths = ["", PAGES["case-study"], PAGES["map"], PAGES["ar-home"], "robots.txt"]
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    in_window = []
+    for path in paths:
+        open_page(page, url + path)
+        in_window.append(page.evaluate("document.scrollingElement.scrollWidth"))
+    page.route("**/too-wide/", lambda route: route.fulfill(
+        content_type="text/html", body="<!DOCTYPE html><title>Wide</title><p>" + "w" * 300 + "</p>"))
+    page.goto(url + "robots.txt")
+    framed = content_widths(page, [url + path for path in [*paths, "too-wide/"]])
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    page.goto(url + "too-wide/")
+    in_window.append(page.evaluate("document.scrollingElement.scrollWidth"))
+    assert framed == in_window
+    assert framed[-1] > PHONE[0]
 
 
 @pytest.mark.browser

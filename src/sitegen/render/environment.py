@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import types
 from dataclasses import dataclass, field
 from functools import cache, partial
 from html import unescape as html_unescape
@@ -133,6 +134,26 @@ def template_folders(theme: Path, overrides: Path | None) -> list[Path]:
     return [p for p in (overrides, theme) if p and p.is_dir()]
 
 
+PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+
+
+class Context(jinja2.runtime.Context):
+    """Jinja's context, whose `call` (every call a template makes goes through it) hands a plain
+    function or method that asks for no context straight to Python. Jinja's own `call` looks for a
+    `pass_context`-style mark on the callable and on its `__call__` first; a plain function's or
+    method's `__call__` is a method-wrapper, which never carries one. Anything else goes to Jinja's."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names: a template's keyword may be `self`)
+        if type(__obj) not in PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
 def make_environment(folders: list[Path], urls: Urls, routes: Routes,
                      bytecode: CompiledTemplates | None = None, sandboxed: bool = False,
                      interface: Interface | None = None) -> jinja2.Environment:
@@ -152,10 +173,13 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         bytecode_cache=bytecode.of(kind) if bytecode is not None else None,
         extensions=["jinja2.ext.i18n"],
     )
+    env.context_class = Context
     # Jinja's newstyle gettext (a trans block calls gettext(message, **variables)), with the interface's own
     # callables, which also write the numbers in a message as the language does
-    env.install_gettext_callables(**interface.template_callables())
+    callables = interface.template_callables()
+    env.install_gettext_callables(**callables)
     env.newstyle_gettext = True
+    env.globals["_"] = callables["gettext"]  # not the extension's alias, which looks `gettext` up at each call
     env.globals.update(
         url=urls.url,
         abs_url=urls.absolute,

@@ -25,7 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from ..model.diagnostics import Report
@@ -60,29 +60,33 @@ class Interface:
         with every whole number in it written as the language writes numbers (`format_decimal`)."""
         translations = self.translations
 
-        def fill(context, message: str, variables: dict):
-            if context.eval_ctx.autoescape:
+        # Each takes the evaluation context (is the template autoescaped?), not the whole context: Jinja
+        # would derive a new context for every call made inside a loop or a block.
+        def fill(eval_ctx, message: str, variables: dict):
+            if eval_ctx.autoescape:
                 message = Markup(message)
+            if not variables and "%" not in message:  # what `%` would give, without its work
+                return message
             return message % {name: self.number(value) if type(value) is int else value
                               for name, value in variables.items()}
 
-        @pass_context
-        def gettext(context, message, **variables):
-            return fill(context, translations.gettext(message), variables)
+        @pass_eval_context
+        def gettext(eval_ctx, message, **variables):
+            return fill(eval_ctx, translations.gettext(message), variables)
 
-        @pass_context
-        def ngettext(context, singular, plural, num, **variables):
+        @pass_eval_context
+        def ngettext(eval_ctx, singular, plural, num, **variables):
             variables.setdefault("num", num)
-            return fill(context, translations.ngettext(singular, plural, num), variables)
+            return fill(eval_ctx, translations.ngettext(singular, plural, num), variables)
 
-        @pass_context
-        def pgettext(context, message_context, message, **variables):
-            return fill(context, translations.pgettext(message_context, message), variables)
+        @pass_eval_context
+        def pgettext(eval_ctx, message_context, message, **variables):
+            return fill(eval_ctx, translations.pgettext(message_context, message), variables)
 
-        @pass_context
-        def npgettext(context, message_context, singular, plural, num, **variables):
+        @pass_eval_context
+        def npgettext(eval_ctx, message_context, singular, plural, num, **variables):
             variables.setdefault("num", num)
-            return fill(context, translations.npgettext(message_context, singular, plural, num), variables)
+            return fill(eval_ctx, translations.npgettext(message_context, singular, plural, num), variables)
 
         return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
 
