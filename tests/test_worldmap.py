@@ -32,7 +32,8 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from sitegen.model import atlas
-from sitegen.render.worldmap import CityMark, focus_box, locator_map, world_map, world_view_box
+from sitegen.render.digest import Digester
+from sitegen.render.worldmap import CityMark, focus_box, locator_map, map_record, world_map, world_view_box
 
 SVG = "{http://www.w3.org/2000/svg}"
 PROPERTY = dict(derandomize=True, deadline=None, database=None)
@@ -307,6 +308,29 @@ def test_any_cities_give_well_formed_svg_with_one_named_link_each(cities, rng, s
 
 
 focus_boxes = st.tuples(st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90))
+
+
+@settings(max_examples=25, **PROPERTY)
+@given(cities_strategy, st.randoms(use_true_random=False), st.sampled_from(["full", "small"]), st.booleans(),
+       st.sets(st.sampled_from(["IR", "fj", "FJ", "br", "TW"])))
+def test_a_map_record_shows_what_world_map_draws_and_digests_as_its_drawing_changes(cities, rng, size, focused,
+                                                                                      shaded):
+    """A page's context holds a map as the record it is drawn from (render/outputs.py): shown in a template,
+    it is world_map's SVG; its digest (the page's fingerprint) is the same whatever the order of the cities
+    and the case of the codes, and differs when the drawing does."""
+    focus = focus_box(cities) if focused else None
+    record = map_record(cities, shaded, label="Cities", focus=focus, size=size)
+    drawn = world_map(cities, shaded, label="Cities", focus=focus, size=size)
+    assert Markup(record) == drawn == str(Markup("{}").format(record))
+    shuffled = list(cities)
+    rng.shuffle(shuffled)
+    again = map_record(shuffled, {code.swapcase() for code in shaded}, label="Cities", focus=focus, size=size)
+    digest = Digester().digest
+    assert digest(again) == digest(record)
+    for other in (map_record(cities, shaded, label="Towns", focus=focus, size=size),
+                  map_record([*cities, KASHAN], shaded, label="Cities", focus=focus_box([*cities, KASHAN]), size=size)):
+        assert Markup(other) != drawn
+        assert digest(other) != digest(record)
 
 
 @settings(max_examples=40, **PROPERTY)

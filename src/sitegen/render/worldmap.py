@@ -132,6 +132,31 @@ def world_map(
 
 
 @dataclass(frozen=True)
+class WorldMap:
+    """A map as a page's context holds it: what `world_map` draws it from (cities sorted as `world_map`
+    sorts them, shaded countries in capitals), cheap to digest on every build; the SVG is drawn only when
+    the page renders (`__html__`, which Jinja calls), once per process for the same map."""
+
+    cities: tuple[CityMark, ...]
+    shaded: frozenset[str]
+    label: str
+    focus: Box | None = None
+    size: Size = "full"
+
+    def __html__(self) -> str:
+        return world_map(self.cities, self.shaded, label=self.label, focus=self.focus, size=self.size)
+
+
+def map_record(cities: Iterable[CityMark], shaded: Collection[str], *, label: str, focus: Box | None = None,
+           size: Size = "full") -> WorldMap:
+    """`world_map`'s arguments as a `WorldMap` (checked now, drawn when shown)."""
+    if size not in _GRAIN:
+        raise ValueError(f"size must be 'full', 'small' or 'locator', not {size!r}")
+    return WorldMap(tuple(sorted(cities, key=_city_order)), frozenset(code.upper() for code in shaded), label,
+                    focus, size)
+
+
+@dataclass(frozen=True)
 class Locator:
     """A case study's locator map as its page's context holds it: a few fields, cheap to digest
     on every build; the SVG is drawn only when the page renders (`__html__`, which Jinja calls)."""
