@@ -28,7 +28,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from conftest import ROOT, SITE_YAML, SiteFolder, builds_agree, run_cli
 from sitegen.build import pipeline
 from sitegen.load.translations import split_translations
+from sitegen.load.config import language_record, same_language
 from sitegen.model.diagnostics import Report
+from sitegen.render.environment import text_direction
 
 LANGUAGES = {"fr": "ltr", "es": "ltr", "ar": "rtl"}
 LOCALES = ROOT / "templates" / "locales"
@@ -531,3 +533,22 @@ def test_a_catalogue_placeholder_that_the_message_lacks_is_told_at_its_line(mult
     errors = [row for row in proc.stderr.splitlines() if ": error: " in row]
     assert len(errors) == 1 and f"messages.po:{line - 1}:" in errors[0] or f"messages.po:{line}:" in errors[0], errors
     assert "%(generateur)s" in errors[0] and "%(generator)s" in errors[0]
+
+
+CLDR_CODES = sorted(__import__("babel.localedata", fromlist=["x"]).locale_identifiers())
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(code=st.sampled_from(CLDR_CODES), data=st.data())
+def test_a_language_is_one_language_however_its_code_is_written(code, data):
+    """site.yaml, file names (x.pt_br.md) and pages spell a code in any case, with "-" or "_": each spelling
+    names the language CLDR gives the code, runs in its direction on every page, and is the same language."""
+    spelled = "".join(c.swapcase() if data.draw(st.booleans()) else c for c in code)
+    spelled = spelled.replace("_", data.draw(st.sampled_from(["_", "-"])))
+    record = language_record(code)
+    assert record is not None and language_record(spelled) == record
+    assert same_language(spelled, code) and same_language(record.code, spelled)
+    assert text_direction(spelled) == text_direction(record.code) == record.dir
+    other = data.draw(st.sampled_from(CLDR_CODES))
+    assert same_language(other, code) == (other.lower() == code.lower())
+

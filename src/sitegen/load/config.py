@@ -28,12 +28,12 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
 from slugify import slugify
 
 from ..model import schema
 from . import filetypes, yamltext
 from ..model.diagnostics import Report
+from ..model.languages import cldr_locale, language_key, script_direction
 from ..model.records import Language, License, SiteConfig, Theme
 from ..model.schema import Invalid
 from .documents import take, warn_unknown_keys
@@ -165,31 +165,29 @@ def load_languages(path: Path, doc, value, site_language: str, report: Report) -
             report.error(path, where.line, f"language {i + 1}: {exc.message}", exc.fix, where.column)
             continue
         code = record.code  # as BCP 47 writes it: pt-BR, zh-Hant
-        if code.lower() in found:
+        if language_key(code) in found:
             report.error(path, mark.line, f"language '{code}' is listed twice", "Delete one of the two.", mark.column)
             continue
-        found[code.lower()] = Language(code, name, direction)
-    first = found.pop(own.code.lower(), own)
-    others = tuple(Language(x.code, x.name, x.dir, f"{x.code.lower()}/") for x in found.values())
+        found[language_key(code)] = Language(code, name, direction)
+    first = found.pop(language_key(own.code), own)
+    others = tuple(Language(x.code, x.name, x.dir, f"{language_key(x.code)}/") for x in found.values())
     return ((first,) if first is not None else ()) + others
 
 
 def language_record(code: str) -> Language | None:
     """A language as CLDR (through Babel) names it in itself, with its script's direction; None for a code
     CLDR does not know."""
-    try:
-        locale = Locale.parse(code.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
+    locale = cldr_locale(code)
+    if locale is None:
         return None
-    name = locale.get_display_name(locale) or code
     canonical = "-".join(part for part in (locale.language, locale.script, locale.territory, locale.variant) if part)
-    return Language(canonical, name[:1].upper() + name[1:],
-                    "rtl" if locale.character_order == "right-to-left" else "ltr")
+    name = locale.get_display_name(locale) or canonical
+    return Language(canonical, name[:1].upper() + name[1:], script_direction(locale))
 
 
 def same_language(a: str, b: str) -> bool:
     """Do two codes name one language, however they are written (pt-BR, pt_br, PT-br)?"""
-    return a.replace("_", "-").lower() == b.replace("_", "-").lower()
+    return language_key(a) == language_key(b)
 
 
 def load_license(path: Path, doc, value, report: Report) -> License | None:

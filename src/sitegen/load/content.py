@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import filetypes, images, yamltext
 from ..model.diagnostics import Report
+from ..model.languages import language_key
 from ..model.records import CaseStudy, Content, ImageRefusal
 from ..model.urls import Reserved
 from .config import ThemeVocabulary, load_settings
@@ -65,7 +66,7 @@ def load_content(root: Path, report: Report, base_url: str | None = None,
     wanted_documents = documents is not None
     documents = {} if documents is None else documents
     themes = ThemeVocabulary(config.themes)
-    codes = frozenset(x.code.lower() for x in config.translated)
+    codes = frozenset(language_key(x.code) for x in config.translated)
     reserved = with_languages(rules.reserved, codes)
     assets = find_assets(root, report, reserved, config.publish_types, limits)
     rasters, refused = images.read_rasters(root, [a.rel for a in assets if filetypes.extension(a.rel)

@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 
 from ..model import countries, schema
 from ..model.diagnostics import Report
+from ..model.languages import cldr_locale, language_key
 from ..model.records import CaseStudy, Home, Page, SiteConfig, Translation
 from ..model.schema import Field, Invalid
 from .config import ThemeVocabulary, same_language
@@ -53,7 +53,7 @@ def split_translations(paths: list[Path], codes: frozenset[str], report: Report)
         found = TRANSLATION_RE.match(path.name)
         if found is None or not is_language(found["lang"]):
             originals.append(path)
-        elif found["lang"].replace("_", "-").lower() in codes:
+        elif language_key(found["lang"]) in codes:
             translated.append(path)
         else:
             listed = ", ".join(sorted(codes)) or "none besides the site's own"
@@ -65,11 +65,7 @@ def split_translations(paths: list[Path], codes: frozenset[str], report: Report)
 
 
 def is_language(code: str) -> bool:
-    try:
-        Locale.parse(code.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        return False
-    return True
+    return cldr_locale(code) is not None
 
 
 def translation_files(root: Path) -> list[Path]:

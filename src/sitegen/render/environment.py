@@ -33,12 +33,12 @@ from urllib.parse import urljoin
 import jinja2
 import jinja2.meta
 import jinja2.sandbox
-from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
 from .. import __version__
 from ..load.files import is_inside
 from ..model.diagnostics import Report
+from ..model.languages import cldr_locale, script_direction
 from ..model.urls import Routes, Urls
 from ..model.records import Language
 from . import citations, linked_data, open_data
@@ -51,11 +51,7 @@ GENERATOR = f"sitegen {__version__}"
 def text_direction(lang: str | None) -> str:
     """The direction CLDR gives a language's script ("rtl" for ar, fa, he, ur, ks, pa-Arab...); "ltr" for a code
     CLDR does not know."""
-    try:
-        locale = Locale.parse(lang.replace("-", "_")) if lang else None
-    except (ValueError, UnknownLocaleError):
-        return "ltr"
-    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
+    return script_direction(cldr_locale(lang) if lang else None)
 
 
 class CompiledTemplates:

@@ -148,7 +148,7 @@ class WorldMap:
 
 
 def map_record(cities: Iterable[CityMark], shaded: Collection[str], *, label: str, focus: Box | None = None,
-           size: Size = "full") -> WorldMap:
+               size: Size = "full") -> WorldMap:
     """`world_map`'s arguments as a `WorldMap` (checked now, drawn when shown)."""
     if size not in _GRAIN:
         raise ValueError(f"size must be 'full', 'small' or 'locator', not {size!r}")
