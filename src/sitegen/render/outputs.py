@@ -35,7 +35,7 @@ from ..model.urls import Reserved, Routes
 from ..write import target as write
 from . import open_data
 from .views import Body, CountryCount, ShareImage, SiteViews, StudyView
-from .worldmap import CityMark, Locator, focus_box, map_record
+from .worldmap import CityMark, Locator, WorldMap, focus_box, map_record
 
 Pages = Callable[[SiteModel], Iterable[tuple[str, object]]]  # -> (site path, ref) of each page
 Context = Callable[[SiteModel, object, SiteViews], dict]  # (model, ref, views) -> the page's own context
@@ -91,8 +91,8 @@ def home_context(model: SiteModel, ref, views: SiteViews) -> dict:
             "latest": views.list_of(model.latest), "study_count": len(model.studies),
             "countries": views.countries, "themes": views.themes, "regions": views.regions,
             "about": (about.title, model.routes.path("page", ABOUT), about.lang) if about else None,
-            "map": map_record(city_marks(model, model.cities, views), {s.country.code for s in model.studies},
-                              label=views.gettext(N_("Map of the learning cities")), size="small")}
+            "map": shown_map(views, city_marks(model, model.cities, views), {s.country.code for s in model.studies},
+                             label=views.gettext(N_("Map of the learning cities")), size="small")}
 
 
 ABOUT = "about"  # the free page the home page's lead points to, when the site has one
@@ -215,8 +215,8 @@ def page_context(model: SiteModel, slug: str, views: SiteViews) -> dict:
 def map_context(model: SiteModel, ref, views: SiteViews) -> dict:
     places = city_places(model, model.cities, views)
     marks = tuple(mark for mark, _ in places)
-    return {"map": map_record(marks, {s.country.code for s in model.studies},
-                              label=views.gettext(N_("Map of the learning cities"))),
+    return {"map": shown_map(views, marks, {s.country.code for s in model.studies},
+                             label=views.gettext(N_("Map of the learning cities"))),
             "cities": places, "unplaced": len(model.studies) - sum(m.count for m in marks)}
 
 
@@ -280,7 +280,14 @@ def focus_map(model: SiteModel, studies: tuple[CaseStudy, ...], label: str, view
     marks = city_marks(model, by_city(studies), views)
     if not marks:
         return None
-    return map_record(marks, {s.country.code for s in studies}, label=label, focus=focus_box(marks), size="small")
+    return shown_map(views, marks, {s.country.code for s in studies}, label=label, focus=focus_box(marks), size="small")
+
+
+def shown_map(views: SiteViews, *args, **kwargs) -> WorldMap:
+    """`worldmap.map_record(*args, **kwargs)`, or the equal record of the last build, so that a page whose
+    map did not change keeps it as the same object and is not digested again (see pages.same_values)."""
+    record = map_record(*args, **kwargs)
+    return views.again(record, record)
 
 
 FEED_ENTRIES = 20  # the newest case studies an Atom feed carries
