@@ -279,7 +279,6 @@ def test_the_phone_frames_see_what_a_phone_sized_window_sees(page, showcase, sta
         content_type="text/html", body="<!DOCTYPE html><title>Wide</title><p>" + "w" * 300 + "</p>"))
     page.goto(url + "robots.txt")
     framed = content_widths(page, [url + path for path in [*paths, "too-wide/"]])
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
     page.goto(url + "too-wide/")
     in_window.append(page.evaluate("document.scrollingElement.scrollWidth"))
     assert framed == in_window
