@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-
 from ..model import countries, schema
 from ..model.diagnostics import Report
 from ..model.languages import cldr_locale, language_key

@@ -125,10 +125,7 @@ def world_map(
     and shows only the cities inside it. `size="small"` draws coarser outlines
     and larger dots for maps shown a few hundred pixels wide.
     """
-    if size not in _GRAIN:
-        raise ValueError(f"size must be 'full', 'small' or 'locator', not {size!r}")
-    return _drawn(tuple(sorted(cities, key=_city_order)), frozenset(code.upper() for code in shaded), label, focus,
-                  size)
+    return map_record(cities, shaded, label=label, focus=focus, size=size).__html__()
 
 
 @dataclass(frozen=True)
@@ -143,13 +140,13 @@ class WorldMap:
     focus: Box | None = None
     size: Size = "full"
 
-    def __html__(self) -> str:
-        return world_map(self.cities, self.shaded, label=self.label, focus=self.focus, size=self.size)
+    def __html__(self) -> Markup:
+        return _drawn(self.cities, self.shaded, self.label, self.focus, self.size)
 
 
 def map_record(cities: Iterable[CityMark], shaded: Collection[str], *, label: str, focus: Box | None = None,
                size: Size = "full") -> WorldMap:
-    """`world_map`'s arguments as a `WorldMap` (checked now, drawn when shown)."""
+    """The map `world_map` draws, as a `WorldMap` (its arguments checked and put in order now, drawn when shown)."""
     if size not in _GRAIN:
         raise ValueError(f"size must be 'full', 'small' or 'locator', not {size!r}")
     return WorldMap(tuple(sorted(cities, key=_city_order)), frozenset(code.upper() for code in shaded), label,
@@ -183,8 +180,8 @@ def locator_map(city: CityMark, code: str, *, label: str) -> Markup:
                              '<g class="map-cities">', _city(city, view), "</g>", "</svg>")))
 
 
-# Every build makes the contexts of all pages again when anything changed (their digests decide what
-# renders), so each map would be drawn again, some 4 ms apiece; an unchanged map is drawn once per process.
+# A map is drawn when a page showing it renders, some 4 ms apiece; the same map (a page rendered again for
+# another reason, a serve session's next build) is drawn once per process.
 @lru_cache(maxsize=1024)
 def _drawn(marks: tuple[CityMark, ...], codes: frozenset[str], label: str, focus: Box | None, size: Size) -> Markup:
     view = _view(focus, size)
