@@ -455,7 +455,9 @@ def static_server():
     def _serve(folder: Path, prefix: str = "/") -> str:
         handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # a short poll: shutdown() waits for the loop to look, and every test that serves a folder
+        # ends with one (the default half second, 56 times over, is half a minute of the suite)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
 
