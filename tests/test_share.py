@@ -282,6 +282,17 @@ def test_no_text_can_leave_its_json_ld_block(title, city):
     assert trail["itemListElement"][0]["name"] == city
 
 
+@given(text=texts)
+def test_the_writer_encodes_each_text_as_pybtex_does_however_often_it_is_asked(text):
+    """citations.BibtexWriter keeps each field's LaTeX once made (the publisher is on every case study):
+    the text is pybtex's own writer's, the first time and the next."""
+    from pybtex.database.output.bibtex import Writer
+
+    expected = Writer(encoding="UTF-8")._encode(text)
+    assert citations.BibtexWriter(encoding="UTF-8")._encode(text) == expected
+    assert citations.BibtexWriter(encoding="UTF-8")._encode(text) == expected
+
+
 @given(title=texts, publisher=texts)
 @example(title="50% {off", publisher="Editors and Friends")
 @example(title="~{&", publisher="{&")

@@ -2,6 +2,9 @@
 plain functions and methods straight to Python instead of looking for Jinja's `pass_context`-style
 marks first. Each kind of callable, called from each kind of place in a template, in the plain and
 the sandboxed environment, must give exactly what Jinja's own Context gives.
+
+sitegen's environments also hand each template its globals as `TemplateGlobals`, whose `keys()` is a
+set: every kind of import, with and without the page's own globals, must show what Jinja's shows.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import functools
 import jinja2
 import jinja2.sandbox
 import pytest
-from sitegen.render.environment import Context
+from sitegen.render.environment import Context, Environment, SandboxedEnvironment
 
 
 def show(*args, **kwargs) -> str:
@@ -73,3 +76,36 @@ def test_every_callable_is_called_as_jinja_calls_it(kind, place, name):
         rendered.append(env.from_string(PLACES[place]).render(f=CALLABLES[name]))
     assert rendered[0] == rendered[1]
     assert rendered[0].strip(";") or name == "raises StopIteration", "the call must show something"
+
+
+MACROS = "{% macro m() %}{{ g }} {{ h | default('no h') }}{% endmacro %}"
+IMPORTS = {
+    "from": '{% from "m.html" import m %}{{ m() }}',
+    "from with context": '{% set h = "set" %}{% from "m.html" import m with context %}{{ m() }}',
+    "import": '{% import "m.html" as x %}{{ x.m() }}',
+    "import in a loop": '{% for i in [1, 2] %}{% import "m.html" as x %}{{ x.m() }};{% endfor %}',
+    "include": '{% include "n.html" %}',
+}
+
+
+@pytest.mark.parametrize("kinds", [(jinja2.Environment, Environment),
+                                   (jinja2.sandbox.ImmutableSandboxedEnvironment, SandboxedEnvironment)],
+                         ids=["plain", "sandboxed"])
+@pytest.mark.parametrize("own", [None, {"h": "own"}], ids=["environment's globals", "the page's own too"])
+@pytest.mark.parametrize("page", sorted(IMPORTS))
+def test_every_import_sees_the_globals_jinja_gives_it(kinds, own, page):
+    rendered = []
+    for kind in kinds:
+        loader = jinja2.DictLoader({"m.html": MACROS, "n.html": '{% from "m.html" import m %}{{ m() }}',
+                                    "page.html": IMPORTS[page]})
+        env = kind(loader=loader, autoescape=True)
+        env.globals["g"] = "first"
+        template = env.get_template("page.html", globals=own)
+        shown = [template.render()]
+        env.globals["g"] = "changed"  # after a template loaded: whatever Jinja shows then
+        shown.append(env.get_template("page.html").render())
+        rendered.append(shown)
+    assert rendered[0] == rendered[1]
+    assert "first" in rendered[0][0]
+    if own is not None and page in ("from", "import", "import in a loop"):
+        assert "own" in rendered[0][0]  # a module made for the page's own globals, not the cached one

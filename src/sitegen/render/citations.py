@@ -9,15 +9,18 @@ LaTeX, so the characters LaTeX reads as commands are escaped here (`\\`,
 braces, `$`, `^`); pybtex's writer escapes the rest through latexcodec (`%`,
 `&`, `#`, `_`, `~`) and keeps every other letter as UTF-8, which biblatex
 reads. The `url` field is verbatim in biblatex, so it is written as it is
-(pybtex's per-field hook, pinned with its version in constraints.txt and
-tested in tests/test_share.py).
+(pybtex's per-field hook), and each text's LaTeX is made once per process
+(its encoding hook): both pinned with pybtex's version in constraints.txt
+and tested in tests/test_share.py.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.output.bibtex import Writer
@@ -72,6 +75,14 @@ class BibtexWriter(Writer):
             stream.write(f",\n    {type} = {self.quote(value)}")
         else:
             super()._write_field(stream, type, value)
+
+    def _encode(self, text):  # pybtex 0.26's hook for a field's text: its codec, once per text
+        return latex_codec(text, self.encoding)
+
+
+@lru_cache(maxsize=4096)  # pure; the publisher, the site's title and the language are on every case study
+def latex_codec(text: str, encoding: str) -> str:
+    return codecs.encode(text, f"ulatex+{encoding}")
 
 
 def bibtex(study: CaseStudy | StudyCard, config: SiteConfig, url: str) -> str:

@@ -101,10 +101,10 @@ class Interface:
 
     def long_date(self, value: dt.date) -> str:
         """A date as the language writes it in full: "27 October 2021", "27 octobre 2021", "27 أكتوبر 2021"."""
-        return format_date(value, "long", locale=self.locale)
+        return long_date(value, self.language.code)
 
     def number(self, value: int) -> str:
-        return format_decimal(value, locale=self.locale)
+        return decimal(value, self.language.code)
 
 
 PLURAL_SAMPLES = (*range(0, 112), 1000, 1000000)  # numbers that reach every plural category of every CLDR locale
@@ -118,6 +118,17 @@ def formats_locale(code: str) -> Locale:
     if locale.language == "en" and not locale.territory:
         return Locale.parse("en_001")
     return locale
+
+
+# Pure, and asked for the same counts and dates on many pages (Babel reads its patterns again each time)
+@lru_cache(maxsize=4096)
+def long_date(value: dt.date, code: str) -> str:
+    return format_date(value, "long", locale=formats_locale(code))
+
+
+@lru_cache(maxsize=4096)
+def decimal(value: int, code: str) -> str:
+    return format_decimal(value, locale=formats_locale(code))
 
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
