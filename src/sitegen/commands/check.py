@@ -20,6 +20,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -235,16 +236,28 @@ class Rules:
 
 def check_template_syntax(folder: Path, report: Report) -> None:
     """Parse every template (no rendering): a syntax error is reported at its line."""
-    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # the tags a build's environment knows
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.suffix not in TEMPLATE_SUFFIXES or "static" in path.relative_to(folder).parts:
             continue
         try:
-            env.parse(path.read_text(encoding="utf-8"))
-        except jinja2.TemplateSyntaxError as exc:
-            report.error(path, exc.lineno, f"template syntax error: {exc.message}", "Fix the template tag on this line.")
-        except RecursionError:
-            report.error(path, None, *TOO_DEEP)
+            source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             report.error(path, None, f"cannot read the template: {exc}")
+            continue
+        problem = syntax_problem(source)
+        if problem is not None:
+            report.error(path, *problem)
+
+
+@lru_cache(maxsize=256)  # pure: a process that checks again (tests, an editor's checker) parses each source once
+def syntax_problem(source: str) -> tuple[int | None, str, str] | None:
+    """(line, message, fix) of a template's syntax error; None when it parses."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # the tags a build's environment knows
+    try:
+        env.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        return exc.lineno, f"template syntax error: {exc.message}", "Fix the template tag on this line."
+    except RecursionError:
+        return None, *TOO_DEEP
+    return None
 
