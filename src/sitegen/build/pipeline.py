@@ -325,7 +325,7 @@ def _run(options: BuildOptions, caches: Caches, in_place: bool, session: bool,
             result.editions = caches.languages.editions
             rendered = render_site(result.model, render_options, result.report, target, cache,
                                    session, progress, mapper.digests, caches.languages.editions,
-                                   caches.languages.interfaces)
+                                   caches.languages.interfaces, kept=session or options.cache_dir is not None)
             if rendered is None or result.report.failed(options.strict):
                 target.abort()
                 forget(cache)

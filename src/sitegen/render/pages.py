@@ -376,7 +376,7 @@ def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 def render_site(model: SiteModel, options: RenderOptions, report: Report, target,
                 cache: RenderCache | None = None, session: bool = False,
                 progress: NullProgress = NullProgress(), known_digests=(), editions: tuple[SiteModel, ...] = (),
-                interfaces: dict[str, Interface] | None = None) -> RenderResult | None:
+                interfaces: dict[str, Interface] | None = None, kept: bool = True) -> RenderResult | None:
     """Write every page that changed (all of them without a cache) through `target`.
 
     `model` is the site in its own language; `editions` the site in each of its other
@@ -389,6 +389,8 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     render workers inherit less).
 
     `known_digests`: (record, digest) pairs the build stage already has (see `digest.Digester`).
+    `kept`: whether `cache` is used again (saved, or kept by a session). A cold build whose cache is
+    not (`build` with no cache folder, `check`) neither digests the site nor fingerprints its pages.
     Returns None when a template failed (reported); the caller then aborts the target.
     `cache` is updated in place when the render succeeds.
     """
@@ -416,7 +418,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     # site whose content, settings, templates, catalogues and key are as they were has every
     # page as it was: no context needs making or digesting.
     site_digest = digester.hexdigest((keys, cache.templates[1], [m.content for m in models], model.urls,
-                                      [m.routes for m in models], model.include_drafts))
+                                      [m.routes for m in models], model.include_drafts)) if kept else ""
     result = RenderResult(previous=previous)
     if site_digest == cache.site_digest and cache.pages and (session or all(
             os.path.exists(os.path.join(target.root, path)) for path in cache.pages)):
@@ -467,7 +469,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
                 result.rendered.append(out_path)
     if len(new_entries) < todos:
         return None
-    if cold:
+    if cold and kept:
         for (m, _, views, _), key in zip(plans, keys):
             for job in plan_pages(m, cache, digester, key, session, views, interfaces)[1]:
                 out_path = urls.output_file(job.path)
