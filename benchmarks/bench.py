@@ -270,7 +270,8 @@ def pelican(work: Path, content: Path, repeat: int) -> dict[str, tuple[float, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--counts", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--counts", type=int, nargs="+", default=[1000, 10000], metavar="N",
+                        help="the sizes of the corpora to build, in case studies (default: 1000 10000)")
     parser.add_argument("--keep", type=Path, help="keep the corpora and outputs in this folder")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each build this many times and print the median (default 1)")
