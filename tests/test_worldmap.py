@@ -470,3 +470,20 @@ def test_the_world_map_fits_its_size_budget(count):
     squeezed = len(gzip.compress(svg.encode("utf-8"), 9))
     assert squeezed <= 90_000, f"{count} cities: {len(svg)} bytes, {squeezed} gzip-compressed"
     assert len(links(parse(svg))) == count
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.floats(-170, 170), st.floats(-60, 70), st.floats(0.5, 60), st.floats(0.5, 40),
+       st.sampled_from(["full", "small", "locator"]))
+def test_a_country_wholly_in_a_focused_view_is_drawn_as_clipping_draws_it(lon, lat, wide, high, size):
+    """`_path_data` skips clipping a country whose box lies inside the view's window: for every country
+    and any view, its path is the one clipping every ring gives."""
+    from sitegen.render import worldmap
+
+    view = worldmap._view((lon, lat, min(lon + wide, 180.0), min(lat + high, 90.0)), size)
+    window = worldmap._clip_window(view)
+    within = 0
+    for shape in worldmap._world_shapes():
+        within += worldmap._within(shape.box, window)
+        assert worldmap._path_data(shape.rings, view, shape.box) == worldmap._path_data(shape.rings, view), shape.code
+    assert within < len(worldmap._world_shapes())  # never the whole world: the clipping is exercised too

@@ -357,7 +357,8 @@ def _path_data(rings: Sequence[Sequence[tuple[float, float]]], view: _View,
         keep = _clip_window(view)
         if box is not None and not _overlaps(box, keep):
             return ""
-        rings = [_clip_to_window(ring, keep) for ring in rings]
+        if box is None or not _within(box, keep):  # a shape wholly in the window is kept as it is
+            rings = [_clip_to_window(ring, keep) for ring in rings]
     parts = []
     start = (0, 0)
     for ring in rings:
@@ -397,6 +398,7 @@ def _join(numbers: Sequence[int], decimals: int) -> str:
     return "".join(text)
 
 
+@lru_cache(maxsize=1 << 16)  # pure; a map writes some 2,000 numbers, mostly the same small steps
 def _number(number: int, decimals: int) -> str:
     """A grid integer as the shortest decimal: (-5, 1) -> "-.5", (120, 1) -> "12", (12345, 2) -> "123.45"."""
     whole, part = divmod(abs(number), 10**decimals)
@@ -417,6 +419,10 @@ def _clip_window(view: _View) -> tuple[float, float, float, float]:
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _within(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
+    return outer[0] <= inner[0] and inner[2] <= outer[2] and outer[1] <= inner[1] and inner[3] <= outer[3]
 
 
 def _clip_to_window(ring: Sequence[tuple[float, float]],
