@@ -249,7 +249,7 @@ def check_template_syntax(folder: Path, report: Report) -> None:
             report.error(path, *problem)
 
 
-@lru_cache(maxsize=256)  # pure: a process that checks again (tests, an editor's checker) parses each source once
+@lru_cache(maxsize=256)  # pure: a process that checks again parses only the templates that changed
 def syntax_problem(source: str) -> tuple[int | None, str, str] | None:
     """(line, message, fix) of a template's syntax error; None when it parses."""
     env = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # the tags a build's environment knows
