@@ -487,3 +487,11 @@ def test_a_country_wholly_in_a_focused_view_is_drawn_as_clipping_draws_it(lon, l
         within += worldmap._within(shape.box, window)
         assert worldmap._path_data(shape.rings, view, shape.box) == worldmap._path_data(shape.rings, view), shape.code
     assert within < len(worldmap._world_shapes())  # never the whole world: the clipping is exercised too
+
+
+def test_a_view_of_western_europe_leaves_its_small_countries_unclipped():
+    from sitegen.render import worldmap
+
+    window = worldmap._clip_window(worldmap._view((0.0, 40.0, 20.0, 55.0), "full"))
+    inside = {shape.code for shape in worldmap._world_shapes() if worldmap._within(shape.box, window)}
+    assert {"BE", "LU", "CH"} <= inside and "FR" not in inside  # France's box reaches French Guiana
