@@ -15,10 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from babel import Locale
-
 from ..model import countries
 from ..model.countries import Country, Region
+from ..model.languages import checked_locale
 from ..model.messages import Gettext, untranslated
 from ..model.records import CaseStudy, Content, Home, Language, Page, Source, Translation
 from ..model.urls import Routes
@@ -71,7 +70,7 @@ def localized_region(region: Region, gettext: Gettext) -> Region:
 @lru_cache(maxsize=4096)
 def localized_country(country: Country, code: str) -> Country:
     """A country named as CLDR names it in `code` (its English name where CLDR has none); its slug stays."""
-    name = Locale.parse(code.replace("-", "_")).territories.get(country.code)
+    name = checked_locale(code).territories.get(country.code)
     return replace(country, name=name) if name else country
 
 
@@ -116,7 +115,7 @@ def build_editions(content: Content, routes_for: Callable[[str], Routes], gettex
     for language in content.config.languages or (None,):
         gettext = gettext_for(language.code) if language is not None else untranslated
         local, regions = content, None
-        if language is not None and (language.prefix or Locale.parse(language.code.replace("-", "_")).language != "en"):
+        if language is not None and (language.prefix or checked_locale(language.code).language != "en"):
             regions = localized_regions(gettext)
             local = localize(content, language, gettext, memos.setdefault(language.code, {}), regions)
         model = build_model(local, routes_for(language.prefix if language else ""), include_drafts, base_url,

@@ -33,7 +33,7 @@ from slugify import slugify
 from ..model import schema
 from . import filetypes, yamltext
 from ..model.diagnostics import Report
-from ..model.languages import cldr_locale, language_key, script_direction
+from ..model.languages import cldr_locale, language_key, name_in_itself, script_direction
 from ..model.records import Language, License, SiteConfig, Theme
 from ..model.schema import Invalid
 from .documents import take, warn_unknown_keys
@@ -181,8 +181,7 @@ def language_record(code: str) -> Language | None:
     if locale is None:
         return None
     canonical = "-".join(part for part in (locale.language, locale.script, locale.territory, locale.variant) if part)
-    name = locale.get_display_name(locale) or canonical
-    return Language(canonical, name[:1].upper() + name[1:], script_direction(locale))
+    return Language(canonical, name_in_itself(locale, canonical), script_direction(locale))
 
 
 def same_language(a: str, b: str) -> bool:

@@ -29,6 +29,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from ..model.diagnostics import Report
+from ..model.languages import checked_locale
 from ..model.records import Language
 
 LOCALES_DIR = "locales"  # in the theme
@@ -114,7 +115,7 @@ PLURAL_SAMPLES = (*range(0, 112), 1000, 1000000)  # numbers that reach every plu
 def formats_locale(code: str) -> Locale:
     """The CLDR locale whose formats a language's pages use. English with no region is CLDR's
     international English (en_001: "27 October 2021"), not US English, as fits a worldwide network."""
-    locale = Locale.parse(code.replace("-", "_"))
+    locale = checked_locale(code)
     if locale.language == "en" and not locale.territory:
         return Locale.parse("en_001")
     return locale
@@ -165,7 +166,7 @@ def load_interfaces(theme: Path, languages: tuple[Language, ...], report: Report
     for language in languages:
         path = catalogue_file(theme, language.code)
         if not path.is_file():
-            if Locale.parse(language.code.replace("-", "_")).language != SOURCE_LANGUAGE:
+            if checked_locale(language.code).language != SOURCE_LANGUAGE:
                 report.warning(path, None, f"the theme has no interface catalogue for '{language.code}', so pages "
                                f"in {language.name} show their menus, labels and messages in English",
                                "Add the catalogue (see \"Languages\" in the README: pybabel init), or remove the "

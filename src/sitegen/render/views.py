@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from babel import Locale, UnknownLocaleError
-
 from ..index.site import CountryGroup, Place, SiteModel
 from ..model.countries import Country, Region
+from ..model.languages import cldr_locale, name_in_itself
 from ..model.messages import untranslated
 from ..model.records import CaseStudy, Image, ProcessedImage, Text, Theme
 from .open_data import PublicCaseStudy, public_record
@@ -24,11 +23,8 @@ from .open_data import PublicCaseStudy, public_record
 
 def language_name(code: str) -> str:
     """A language's name in itself, as CLDR gives it (the code when CLDR does not know it)."""
-    try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code
-    except (ValueError, UnknownLocaleError):
-        return code
-    return name[:1].upper() + name[1:]
+    locale = cldr_locale(code)
+    return code if locale is None else name_in_itself(locale, code)
 
 
 @dataclass(frozen=True)
