@@ -5,15 +5,25 @@ the sandboxed environment, must give exactly what Jinja's own Context gives.
 
 sitegen's environments also hand each template its globals as `TemplateGlobals`, whose `keys()` is a
 set: every kind of import, with and without the page's own globals, must show what Jinja's shows.
+And sitegen's sandbox remembers, per type and attribute name, which attributes Jinja's sandbox allows:
+for any sequence of objects and names, it must answer as Jinja's does.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import functools
+import sys
+import types
+from collections.abc import MutableMapping
 
 import jinja2
 import jinja2.sandbox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
 from sitegen.render.environment import Context, Environment, SandboxedEnvironment
 
 
@@ -109,3 +119,67 @@ def test_every_import_sees_the_globals_jinja_gives_it(kinds, own, page):
     assert "first" in rendered[0][0]
     if own is not None and page in ("from", "import", "import in a loop"):
         assert "own" in rendered[0][0]  # a module made for the page's own globals, not the cached one
+
+
+class Registered:
+    """Neither a dict nor a subclass of one, but registered as a mutable mapping."""
+
+
+MutableMapping.register(Registered)
+
+
+def generator():
+    yield 1
+
+
+async def coroutine():
+    return 1
+
+
+async def async_generator():
+    yield 1
+
+
+def some_objects() -> dict[str, object]:
+    """One object of each kind Jinja's sandbox tells apart, and some it does not."""
+    try:
+        raise ValueError
+    except ValueError:
+        traceback = sys.exc_info()[2]
+    running = coroutine()
+    running.close()
+    return {"function": show, "method": Holder().method, "builtin": max, "class": Holder, "type": type,
+            "abstract class": MutableMapping, "code": show.__code__, "traceback": traceback,
+            "frame": sys._getframe(), "generator": generator(), "coroutine": running,
+            "async generator": async_generator(), "dict": {"a": 1}, "list": [1], "set": {1}, "deque": collections.deque(),
+            "ordered dict": collections.OrderedDict(), "registered mapping": Registered(), "str": "text",
+            "markup": Markup("<b>"), "tuple": (1,), "int": 3, "module": types, "object": Holder(),
+            "partial": functools.partial(show), "loop": asyncio.new_event_loop}
+
+
+OBJECTS = some_objects()
+NAMES = sorted({name for value in OBJECTS.values() for name in dir(value)}
+               | {"mro", "clear", "append", "update", "pop", "format", "format_map", "gi_frame", "cr_frame",
+                  "ag_frame", "f_globals", "tb_frame", "co_code", "func_globals", "__globals__", "im_func",
+                  "__self__", "_private", "plain", "title"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(OBJECTS)), st.sampled_from(NAMES)), min_size=1, max_size=60))
+def test_the_sandbox_allows_what_jinjas_sandbox_allows_however_often_it_is_asked(asked):
+    ours, jinjas = SandboxedEnvironment(), jinja2.sandbox.ImmutableSandboxedEnvironment()
+    for name, attribute in asked + asked:  # each pair asked again, once remembered
+        value = OBJECTS[name]
+        found = getattr(value, attribute, None)
+        assert ours.is_safe_attribute(value, attribute, found) == jinjas.is_safe_attribute(value, attribute, found), (
+            name, attribute)
+
+
+def test_a_template_in_the_sandbox_is_refused_what_it_was_refused_before_a_safe_read():
+    env = SandboxedEnvironment()
+    reads = "{{ h.method(1) }} {{ h.method.__func__ is defined }} {{ h.__class__ is defined }} {{ d.keys() | list }}"
+    assert env.from_string(reads).render(h=Holder(), d={"a": 1}) == "method(1,)[] False False ['a']"
+    assert env.from_string(reads).render(h=Holder(), d={"b": 2}) == "method(1,)[] False False ['b']"
+    for call in ("{{ d.clear() }}", "{{ d.keys() }}{{ d.clear() }}"):
+        with pytest.raises(jinja2.sandbox.SecurityError):
+            env.from_string(call).render(d={"a": 1})
