@@ -409,9 +409,10 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     models = (model, *editions)
     envs = [make_environment(folders, m.urls, m.routes, cache.bytecode, sandboxed=options.overrides is not None,
                              interface=interface_of(m, interfaces)) for m in models]
-    stamps = template_stamps(folders)
-    if not cache.templates or cache.templates[0] != stamps:
-        cache.templates = (stamps, template_digests(envs[0], {o.template for o in OUTPUTS if o.template}))
+    if kept or cache.pages:  # fingerprints will be made: of the templates too (a cold build not kept makes none)
+        stamps = template_stamps(folders)
+        if not cache.templates or cache.templates[0] != stamps:
+            cache.templates = (stamps, template_digests(envs[0], {o.template for o in OUTPUTS if o.template}))
     site_key = f"{options.site_key}\0{environment_key(model.urls)!r}"
     keys = [f"{site_key}\0{interface_of(m, interfaces).digest}" for m in models]
     # Every context is made by code from the content (through the index stage's model), so a
