@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
+import itertools
 import sys
 import types
 from collections.abc import MutableMapping
@@ -128,6 +129,17 @@ class Registered:
 MutableMapping.register(Registered)
 
 
+class Shifty:
+    """Objects of one type that tell `isinstance` different things: some say they are a generator or a dict."""
+
+    def __init__(self, claims: type | None = None):
+        self.claims = claims
+
+    @property
+    def __class__(self):
+        return self.claims or Shifty
+
+
 def generator():
     yield 1
 
@@ -154,7 +166,8 @@ def some_objects() -> dict[str, object]:
             "async generator": async_generator(), "dict": {"a": 1}, "list": [1], "set": {1}, "deque": collections.deque(),
             "ordered dict": collections.OrderedDict(), "registered mapping": Registered(), "str": "text",
             "markup": Markup("<b>"), "tuple": (1,), "int": 3, "module": types, "object": Holder(),
-            "partial": functools.partial(show), "loop": asyncio.new_event_loop}
+            "partial": functools.partial(show), "loop": asyncio.new_event_loop, "plain shifty": Shifty(),
+            "shifty generator": Shifty(types.GeneratorType), "shifty dict": Shifty(dict)}
 
 
 OBJECTS = some_objects()
@@ -173,6 +186,16 @@ def test_the_sandbox_allows_what_jinjas_sandbox_allows_however_often_it_is_asked
         found = getattr(value, attribute, None)
         assert ours.is_safe_attribute(value, attribute, found) == jinjas.is_safe_attribute(value, attribute, found), (
             name, attribute)
+
+
+@pytest.mark.parametrize("name", ["gi_frame", "clear", "mro", "title"])
+def test_objects_of_one_type_that_claim_other_types_are_each_asked_of_jinja(name):
+    """`isinstance` asks an object's `__class__` too: what one such object was allowed says nothing of another."""
+    shifty = [Shifty(), Shifty(types.GeneratorType), Shifty(dict), Shifty(type)]
+    for order in itertools.permutations(shifty):
+        ours, jinjas = SandboxedEnvironment(), jinja2.sandbox.ImmutableSandboxedEnvironment()
+        assert [ours.is_safe_attribute(obj, name, None) for obj in order] == [
+            jinjas.is_safe_attribute(obj, name, None) for obj in order]
 
 
 def test_a_template_in_the_sandbox_is_refused_what_it_was_refused_before_a_safe_read():

@@ -185,6 +185,8 @@ class SandboxedEnvironment(GlobalsAsSets, jinja2.sandbox.ImmutableSandboxedEnvir
     the object's type alone (`isinstance` checks against function, method, type, frame,
     generator and mutable-container types; the value is not read), so it is the same for
     every object of one type: it is asked of Jinja once and remembered per environment.
+    An object whose `__class__` is not its type (which `isinstance` then asks too) is
+    always asked of Jinja.
     """
 
     def __init__(self, *args, **kwargs):
@@ -192,7 +194,10 @@ class SandboxedEnvironment(GlobalsAsSets, jinja2.sandbox.ImmutableSandboxedEnvir
         self.safe_attributes: dict[tuple[type, str], bool] = {}
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
-        key = (type(obj), attr)
+        kind = type(obj)
+        if getattr(obj, "__class__", None) is not kind:
+            return super().is_safe_attribute(obj, attr, value)
+        key = (kind, attr)
         known = self.safe_attributes.get(key)
         if known is None:
             known = self.safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
