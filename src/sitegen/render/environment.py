@@ -13,7 +13,7 @@ generator's name) and the card memo, and its filters pure functions (dates,
 absolute links, the open data's serialisers); no global holds the site model, so a
 template sees only the context its page is handed. `template_digests` gives
 each template a digest of its source and of every template it extends,
-includes or imports, for page fingerprints. Two changes to how Jinja 3.1 runs
+includes or imports, for page fingerprints. Three changes to how Jinja 3.1 runs
 templates, each checked against Jinja's own in tests/test_template_calls.py:
 `Context` hands plain functions straight to Python, `TemplateGlobals`
 makes the check Jinja runs at every import a set difference, and the sandbox
