@@ -239,7 +239,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     `rglob` and `is_file` would: a link to a file counts, a link to a folder is not entered.
     (os.walk and open, not pathlib: the property tests read some 150,000 files.)"""
     found = {}
-    for dirpath, dirs, files in os.walk(folder):
+    for dirpath, _, files in os.walk(folder):
         rel = os.path.relpath(dirpath, folder).replace(os.sep, "/")
         for name in files:
             path = os.path.join(dirpath, name)

@@ -166,7 +166,7 @@ def some_objects() -> dict[str, object]:
             "async generator": async_generator(), "dict": {"a": 1}, "list": [1], "set": {1}, "deque": collections.deque(),
             "ordered dict": collections.OrderedDict(), "registered mapping": Registered(), "str": "text",
             "markup": Markup("<b>"), "tuple": (1,), "int": 3, "module": types, "object": Holder(),
-            "partial": functools.partial(show), "loop": asyncio.new_event_loop, "plain shifty": Shifty(),
+            "partial": functools.partial(show), "library function": asyncio.new_event_loop, "plain shifty": Shifty(),
             "shifty generator": Shifty(types.GeneratorType), "shifty dict": Shifty(dict)}
 
 

@@ -111,7 +111,7 @@ class Interface:
 PLURAL_SAMPLES = (*range(0, 112), 1000, 1000000)  # numbers that reach every plural category of every CLDR locale
 
 
-@lru_cache(maxsize=64)  # pure, and asked for each date and number a page shows
+@lru_cache(maxsize=64)  # pure, and asked for each date and number not formatted before (long_date, decimal)
 def formats_locale(code: str) -> Locale:
     """The CLDR locale whose formats a language's pages use. English with no region is CLDR's
     international English (en_001: "27 October 2021"), not US English, as fits a worldwide network."""
