@@ -251,6 +251,35 @@ def test_session_follows_a_series_of_edits(project):
     project.assert_equals_clean_build()
 
 
+def test_a_session_hands_the_sitemap_and_the_cities_their_objects_of_the_last_build(project):
+    """A session keeps a page's fingerprint undigested when its context holds the very objects of the last
+    build (pages.page_jobs). The sitemap's entries and the A-Z index's cities are handed out again when they
+    hold the same values: an edit that changes neither keeps both, and a title edit makes only its city new."""
+    session = pipeline.Session(project.options(output=project.root / "served"))
+    assert session.rebuild().ok
+    contexts = session.caches.render.contexts
+
+    def shown():
+        letters = contexts["cities/"][1]["letters"]
+        return contexts["sitemap.xml"][1]["entries"], letters, {c.name: c for _, group in letters for c in group}
+
+    entries, letters, cities = shown()
+    assert {"Kashan", "Gdynia", "Cork"} <= set(cities)
+    fields = dict(city="Cork", country="IE", themes="[literacy]", date="2019-09-01")
+    project.site.study("cork", title="A festival", summary="A summary no index shows.", **fields)
+    assert session.rebuild().rendered
+    assert shown()[0] is entries and shown()[1] is letters
+    project.site.study("cork", title="Cork, edited", summary="A summary no index shows.", **fields)
+    assert session.rebuild().rendered
+    now_entries, now_letters, now_cities = shown()
+    assert now_entries is entries and now_letters is not letters
+    assert now_cities["Cork"].studies[0][0] == "Cork, edited"
+    assert [name for name in cities if now_cities[name] is not cities[name]] == ["Cork"]
+    shutil.rmtree(project.output)
+    project.output = project.root / "served"
+    project.assert_equals_clean_build()
+
+
 def test_session_compiles_each_template_once_and_again_after_an_edit(project, monkeypatch):
     compiled = []
     original = jinja2.Environment.compile

@@ -232,11 +232,16 @@ class City:
 
 
 def cities_context(model: SiteModel, ref, views: SiteViews) -> dict:
-    """The cities A to Z, grouped under their first letter (accents set aside: Bouaké is under B)."""
+    """The cities A to Z, grouped under their first letter (accents set aside: Bouaké is under B).
+
+    Each city, and the whole index, is the object of the last build when it holds the same
+    values (`views.again`): an edit that changes no city leaves the context as it was, and
+    one that changes a city makes only that city new for the digest."""
     by_letter: dict[str, list[City]] = {}
     for city in all_cities(model):
-        by_letter.setdefault(sort_key(city.name)[:1].upper() or "#", []).append(city)
-    return {"letters": tuple((letter, tuple(cities)) for letter, cities in sorted(by_letter.items()))}
+        by_letter.setdefault(sort_key(city.name)[:1].upper() or "#", []).append(views.again(("city", city), city))
+    letters = tuple((letter, tuple(cities)) for letter, cities in sorted(by_letter.items()))
+    return {"letters": views.again(("cities", letters), letters)}
 
 
 def all_cities(model: SiteModel) -> tuple[City, ...]:
@@ -373,9 +378,10 @@ def sitemap_context(model: SiteModel, ref, views: SiteViews) -> dict:
     """Each page of the sitemap: (site path, the date it last changed or None), in path order. With several
     languages the template lists each in every language (`languages`, in every page's context): each
     language has every page, under its prefix (index/languages.py)."""
-    return {"entries": tuple(sorted((path, output.modified(model, ref) if output.modified else None)
-                                    for output in OUTPUTS if output.in_sitemap and output.pages
-                                    for path, ref in output.pages(model)))}
+    entries = tuple(sorted((path, output.modified(model, ref) if output.modified else None)
+                           for output in OUTPUTS if output.in_sitemap and output.pages
+                           for path, ref in output.pages(model)))
+    return {"entries": views.again(("sitemap", entries), entries)}  # the last build's when equal: not digested again
 
 
 # --------------------------------------------------------------------------- the registry
