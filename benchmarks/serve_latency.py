@@ -14,11 +14,9 @@ Only 127.0.0.1 is used; the repository's own content is never touched.
 from __future__ import annotations
 
 import argparse
-import http.client
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 STUDY = "kashan-health-tv"
 PAGE = f"case-studies/{STUDY}/"
 TITLE = re.compile(r"^title:.*$", re.MULTILINE)
+SERVING = re.compile(r"^Serving http://127\.0\.0\.1:(\d+)(/\S*)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,12 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="serve-latency-") as temporary:
         content = Path(temporary) / "content"
         shutil.copytree(ROOT / "content", content)
-        port = free_port()
         server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
-                                   "--templates", str(ROOT / "templates"), "--port", str(port)],
+                                   "--templates", str(ROOT / "templates"), "--port", "0"],
                                   cwd=temporary, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            base = wait_for_server(port)
+            port, base = wait_for_server(server)
             samples = measure(f"http://127.0.0.1:{port}{base}{PAGE}", content / "case-studies" / f"{STUDY}.md",
                               args.runs, args.pause)
         finally:
@@ -60,26 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if server.returncode == 0 else 1
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_server(port: int, timeout: float = 60) -> str:
-    """Wait until serve answers; returns the site's base path (where "/" redirects)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("GET", "/")
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            return response.getheader("Location") or "/"
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"serve did not start on port {port}")
+def wait_for_server(server: subprocess.Popen) -> tuple[int, str]:
+    """Read serve's output until it says where it serves (it picked the port): the port and base path."""
+    seen = []
+    for line in server.stdout:
+        seen.append(line)
+        match = SERVING.match(line)
+        if match:
+            return int(match.group(1)), match.group(2)
+    raise SystemExit("serve stopped before it served:\n" + "".join(seen))
 
 
 def measure(url: str, source: Path, runs: int, pause: float) -> list[float]:

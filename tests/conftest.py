@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -451,10 +450,17 @@ class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
         return None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+SERVING_LINE = re.compile(r"^Serving http://(?:\[[^\]]+\]|[^\s/\[\]]*):(\d+)/", re.MULTILINE)
+
+
+def serving_port(stdout: str) -> int | None:
+    """The port `serve --port 0` took, read from the line it prints once it serves (None before).
+
+    Servers in tests take a port of the system's choosing this way: a port found free here and
+    passed in could be taken by another test's server or connection before serve binds it.
+    """
+    match = SERVING_LINE.search(stdout)
+    return int(match.group(1)) if match else None
 
 
 @pytest.fixture

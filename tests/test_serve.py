@@ -21,13 +21,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SiteFolder, free_port, image_bytes, run_cli
+from conftest import ROOT, SiteFolder, image_bytes, run_cli, serving_port
 from sitegen.build import pipeline
 from sitegen.commands.devserver import SiteState, error_page, inject, live_script, locate, page_epoch, split_path
 from sitegen.model.diagnostics import Diagnostic
@@ -48,15 +49,16 @@ def expect(*args, **kwargs):
 # --------------------------------------------------------------------------- the server, in a subprocess
 
 class Preview:
-    """One `python build.py serve` process on a free port, with its output in files."""
+    """One `python build.py serve` process on a port it picks (`--port 0`), with its output in files."""
 
     def __init__(self, content: Path, templates: Path, extra: tuple[str, ...], workdir: Path):
-        self.port = free_port()
-        self.tmpdir = workdir / f"tmp-{self.port}"  # serve's temporary folder goes here (TMPDIR)
-        self.tmpdir.mkdir(parents=True)
-        self.out_path, self.err_path = workdir / f"serve-{self.port}.out", workdir / f"serve-{self.port}.err"
+        own = Path(tempfile.mkdtemp(prefix="serve-", dir=workdir))
+        self.port = 0  # until serve says which port it took
+        self.tmpdir = own / "tmp"  # serve's temporary folder goes here (TMPDIR)
+        self.tmpdir.mkdir()
+        self.out_path, self.err_path = own / "serve.out", own / "serve.err"
         command = [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
-                   "--templates", str(templates), "--port", str(self.port), *extra]
+                   "--templates", str(templates), "--port", "0", *extra]
         with self.out_path.open("w") as out, self.err_path.open("w") as err:
             self.process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=err,
                                             env=dict(os.environ, TMPDIR=str(self.tmpdir)))
@@ -73,11 +75,13 @@ class Preview:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail("serve exited early: " + "\n".join(self.output()))
+            self.port = serving_port(self.output()[0]) or 0
             try:
-                if fetch(self.port, "/livereload.js")[0] == 200:
+                if self.port and fetch(self.port, "/livereload.js")[0] == 200:
                     return
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         pytest.fail("serve did not answer within a minute: " + "\n".join(self.output()))
 
     def stop(self, sig: int = signal.SIGINT) -> int:
@@ -383,7 +387,7 @@ def test_a_busy_port_is_refused_with_a_clear_message(site):
 
 
 def test_a_missing_content_folder_is_refused_with_a_clear_message(tmp_path):
-    proc = run_cli("serve", "--content", tmp_path / "nowhere", "--port", free_port(), timeout=60)
+    proc = run_cli("serve", "--content", tmp_path / "nowhere", "--port", 0, timeout=60)
     assert proc.returncode == 1 and "content folder" in proc.stderr and "Traceback" not in proc.stderr
 
 

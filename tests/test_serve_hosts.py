@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SiteFolder, free_port, SOURCES
+from conftest import ROOT, SiteFolder, SOURCES, serving_port
 from sitegen.commands.devserver import HostRule, host_rule
 
 START_SECONDS = 60
@@ -41,15 +42,16 @@ LOCAL = ("localhost", "127.0.0.1", "[::1]")
 # --------------------------------------------------------------------------- the server, in a subprocess
 
 class Serve:
-    """One `python build.py serve` process on a free port, with its output in files."""
+    """One `python build.py serve` process on a port it picks (`--port 0`), with its output in files."""
 
     def __init__(self, content: Path, workdir: Path, *extra: str, address: str = "127.0.0.1"):
-        self.port, self.address = free_port(), address
-        self.tmpdir = workdir / f"tmp-{self.port}"
-        self.tmpdir.mkdir(parents=True)
-        self.out_path, self.err_path = workdir / f"serve-{self.port}.out", workdir / f"serve-{self.port}.err"
+        own = Path(tempfile.mkdtemp(prefix="serve-", dir=workdir))
+        self.port, self.address = 0, address  # the port: once serve says which it took
+        self.tmpdir = own / "tmp"
+        self.tmpdir.mkdir()
+        self.out_path, self.err_path = own / "serve.out", own / "serve.err"
         command = [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
-                   "--templates", str(ROOT / "templates"), "--port", str(self.port), *extra]
+                   "--templates", str(ROOT / "templates"), "--port", "0", *extra]
         with self.out_path.open("w") as out, self.err_path.open("w") as err:
             self.process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=err,
                                             env=dict(os.environ, TMPDIR=str(self.tmpdir)))
@@ -68,11 +70,14 @@ class Serve:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail("serve exited early: " + "\n".join(self.output()))
+            self.port = serving_port(self.output()[0]) or 0
             try:
-                if request(self.port, "/livereload.js", f"{self.address}:{self.port}", address=self.address).status == 200:
+                if self.port and request(self.port, "/livereload.js", f"{self.address}:{self.port}",
+                                         address=self.address).status == 200:
                     return
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         pytest.fail("serve did not answer within a minute: " + "\n".join(self.output()))
 
     def stop(self) -> None:

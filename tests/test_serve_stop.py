@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT, serving_port
 
 STUDIES = 300
 SEED = 20240611
@@ -75,13 +75,12 @@ class Serve:
     """One `sitegen serve` subprocess, leading a session of its own, with its output in files."""
 
     def __init__(self, content: Path, workdir: Path, name: str):
-        self.port = free_port()
         self.tmpdir = workdir / f"tmp-{name}"  # its TMPDIR, where its temporary folder goes
         self.tmpdir.mkdir(parents=True)
         self.out_path, self.err_path = workdir / f"{name}.out", workdir / f"{name}.err"
         command = [sys.executable, "-W", f"error:{FORK_WARNING}:DeprecationWarning", "-m", "sitegen.commands.cli",
                    "serve", "--content", str(content), "--templates", str(ROOT / "templates"),
-                   "--port", str(self.port)]
+                   "--port", "0"]  # it picks a free port, and says which (`port`)
         env = dict(os.environ, TMPDIR=str(self.tmpdir),
                    PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
         with self.out_path.open("w") as out, self.err_path.open("w") as err:
@@ -105,6 +104,12 @@ class Serve:
             if time.monotonic() > deadline:
                 pytest.fail(f"serve did not print {text!r}" + self.describe())
             time.sleep(0.02)
+
+    @property
+    def port(self) -> int:
+        """The port serve took, once it serves."""
+        self.wait_for("Serving ")
+        return serving_port(self.output()[0])
 
     def processes(self) -> list[dict]:
         return session_processes(self.process.pid)

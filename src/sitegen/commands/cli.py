@@ -81,7 +81,7 @@ def parser(prog: str = "sitegen", default_command: str | None = None) -> argpars
     serve = command("serve", "preview the site with live reload while you edit")
     add_source_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one, shown in the address printed)")
     serve.add_argument("--base-url", metavar="URL", help="public address whose path the preview uses (default: base_url in site.yaml)")
     serve.add_argument("--no-drafts", action="store_true", help="hide case studies marked draft: true")
     serve.set_defaults(run=lazy("serve"))
