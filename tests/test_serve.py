@@ -84,6 +84,12 @@ class Preview:
             time.sleep(0.1)
         pytest.fail("serve did not answer within a minute: " + "\n".join(self.output()))
 
+    def stop_cleanly(self) -> None:
+        """Stop with Ctrl-C, as every server in these tests is stopped: exit 0, no traceback."""
+        code = self.stop()
+        out, err = self.output()
+        assert code == 0 and "Traceback" not in err, out + err
+
     def stop(self, sig: int = signal.SIGINT) -> int:
         if self.process.poll() is None:
             self.process.send_signal(sig)
@@ -110,9 +116,19 @@ def preview(tmp_path):
 
     yield start
     for server in started:
-        code = server.stop()
-        out, err = server.output()
-        assert code == 0 and "Traceback" not in err, out + err
+        server.stop_cleanly()
+
+
+@pytest.fixture(scope="module")
+def read_only(tmp_path_factory):
+    """One preview of the `site` fixture's content, shared by the tests that only send it requests:
+    none edits a source or stops it, so each need not pay for a start and a first build."""
+    work = tmp_path_factory.mktemp("read-only-preview")
+    content = SiteFolder(work / "content")
+    content.study("kashan-health-tv")
+    server = Preview(content.root, ROOT / "templates", (), work)
+    yield server
+    server.stop_cleanly()
 
 
 def fetch(port: int, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -281,8 +297,8 @@ def test_no_drafts_hides_them(site, preview, page):
 
 # --------------------------------------------------------------------------- over plain HTTP
 
-def test_the_site_is_served_under_its_base_path(site, preview):
-    server = preview(site.root)
+def test_the_site_is_served_under_its_base_path(read_only):
+    server = read_only
     status, headers, _ = fetch(server.port, "/")
     assert status == 302 and headers["location"] == BASE
     status, headers, _ = fetch(server.port, "/showcase")
@@ -298,8 +314,8 @@ def test_the_site_is_served_under_its_base_path(site, preview):
     assert status == 200 and body == b""
 
 
-def test_a_missing_page_gets_the_sites_404_page(site, preview):
-    server = preview(site.root)
+def test_a_missing_page_gets_the_sites_404_page(read_only):
+    server = read_only
     status, _, body = fetch(server.port, BASE + "no-such-page/")
     assert status == 404 and b"Page not found" in body and b"/livereload.js" in body
     status, _, body = fetch(server.port, "/elsewhere/index.html")  # outside the base path
@@ -326,9 +342,8 @@ TRAVERSALS = [
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)
-def test_nothing_outside_the_built_site_is_served(site, preview, path, tmp_path):
-    server = preview(site.root)
-    status, _, body = fetch(server.port, path)
+def test_nothing_outside_the_built_site_is_served(read_only, path):
+    status, _, body = fetch(read_only.port, path)
     assert status == 404, (path, status)
     assert b"root:" not in body and b"passwd" not in body.replace(b"Page not found", b"")
 
