@@ -22,17 +22,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import http.client
 import http.server
 import io
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -461,6 +464,80 @@ def serving_port(stdout: str) -> int | None:
     """
     match = SERVING_LINE.search(stdout)
     return int(match.group(1)) if match else None
+
+
+def answers_live_script(port: int, address: str = "127.0.0.1") -> bool:
+    conn = http.client.HTTPConnection(address, port, timeout=30)
+    try:
+        conn.request("GET", "/livereload.js")
+        response = conn.getresponse()
+        response.read()
+        return response.status == 200
+    finally:
+        conn.close()
+
+
+class ServeProcess:
+    """One `python build.py serve` on a port it picks (`--port 0`), its output and TMPDIR in a folder
+    of its own under `workdir`; started once `answers(port)` holds (by default: it serves its live
+    script on 127.0.0.1), and killed if it never does."""
+
+    START_SECONDS = 60
+
+    def __init__(self, content: Path, workdir: Path, *extra: str, templates: Path = ROOT / "templates",
+                 answers=answers_live_script):
+        own = Path(tempfile.mkdtemp(prefix="serve-", dir=workdir))
+        self.port = 0  # until serve says which port it took
+        self.tmpdir = own / "tmp"  # serve's temporary folder goes here
+        self.tmpdir.mkdir()
+        self.out_path, self.err_path = own / "serve.out", own / "serve.err"
+        command = [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
+                   "--templates", str(templates), "--port", "0", *extra]
+        with self.out_path.open("w") as out, self.err_path.open("w") as err:
+            self.process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=err,
+                                            env=dict(os.environ, TMPDIR=str(self.tmpdir)))
+        try:
+            self.wait_until_serving(answers)
+        except BaseException:
+            self.process.kill()  # never left running
+            self.process.wait()
+            raise
+
+    def output(self) -> tuple[str, str]:
+        return self.out_path.read_text(), self.err_path.read_text()
+
+    def wait_until_serving(self, answers) -> None:
+        deadline = time.monotonic() + self.START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail("serve exited early: " + "\n".join(self.output()))
+            self.port = serving_port(self.output()[0]) or 0
+            try:
+                if self.port and answers(self.port):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        pytest.fail("serve did not answer within a minute: " + "\n".join(self.output()))
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        """Send `sig` and wait for the exit status (a server still there after 30 s is killed: a failure)."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                pytest.fail("serve did not stop on a signal")
+        return self.process.returncode
+
+    def stop_cleanly(self) -> None:
+        """Stop with Ctrl-C, as every server in the tests is stopped: exit 0, no traceback, whatever was sent."""
+        code = self.stop()
+        out, err = self.output()
+        assert code == 0, out + err
+        assert "Traceback" not in err and "Uncaught exception" not in err, err
 
 
 @pytest.fixture

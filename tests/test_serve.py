@@ -19,16 +19,14 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SiteFolder, image_bytes, run_cli, serving_port
+from conftest import ROOT, ServeProcess, SiteFolder, image_bytes, run_cli
 from sitegen.build import pipeline
 from sitegen.commands.devserver import SiteState, error_page, inject, live_script, locate, page_epoch, split_path
 from sitegen.model.diagnostics import Diagnostic
@@ -48,58 +46,14 @@ def expect(*args, **kwargs):
 
 # --------------------------------------------------------------------------- the server, in a subprocess
 
-class Preview:
-    """One `python build.py serve` process on a port it picks (`--port 0`), with its output in files."""
+class Preview(ServeProcess):
+    """A preview of a test site, whose pages are under the base path BASE: `url(path)`."""
 
     def __init__(self, content: Path, templates: Path, extra: tuple[str, ...], workdir: Path):
-        own = Path(tempfile.mkdtemp(prefix="serve-", dir=workdir))
-        self.port = 0  # until serve says which port it took
-        self.tmpdir = own / "tmp"  # serve's temporary folder goes here (TMPDIR)
-        self.tmpdir.mkdir()
-        self.out_path, self.err_path = own / "serve.out", own / "serve.err"
-        command = [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
-                   "--templates", str(templates), "--port", "0", *extra]
-        with self.out_path.open("w") as out, self.err_path.open("w") as err:
-            self.process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=err,
-                                            env=dict(os.environ, TMPDIR=str(self.tmpdir)))
-        self.wait_until_serving()
+        super().__init__(content, workdir, *extra, templates=templates)
 
     def url(self, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port}{BASE}{path}"
-
-    def output(self) -> tuple[str, str]:
-        return self.out_path.read_text(), self.err_path.read_text()
-
-    def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail("serve exited early: " + "\n".join(self.output()))
-            self.port = serving_port(self.output()[0]) or 0
-            try:
-                if self.port and fetch(self.port, "/livereload.js")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        pytest.fail("serve did not answer within a minute: " + "\n".join(self.output()))
-
-    def stop_cleanly(self) -> None:
-        """Stop with Ctrl-C, as every server in these tests is stopped: exit 0, no traceback."""
-        code = self.stop()
-        out, err = self.output()
-        assert code == 0 and "Traceback" not in err, out + err
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                pytest.fail("serve did not stop on a signal")
-        return self.process.returncode
 
 
 @pytest.fixture

@@ -16,23 +16,16 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SiteFolder, SOURCES, serving_port
+from conftest import ServeProcess, SiteFolder, SOURCES
 from sitegen.commands.devserver import HostRule, host_rule
 
-START_SECONDS = 60
 DRAFT_TEXT = b"Unpublished Plans Of Kashan"
 DRAFT_PAGE = "/showcase/case-studies/secret-draft/"
 PUBLIC_PAGE = "/showcase/case-studies/kashan-health-tv/"
@@ -41,57 +34,13 @@ LOCAL = ("localhost", "127.0.0.1", "[::1]")
 
 # --------------------------------------------------------------------------- the server, in a subprocess
 
-class Serve:
-    """One `python build.py serve` process on a port it picks (`--port 0`), with its output in files."""
+class Serve(ServeProcess):
+    """A serve of these tests, started once it answers at `address` to a request naming that address."""
 
     def __init__(self, content: Path, workdir: Path, *extra: str, address: str = "127.0.0.1"):
-        own = Path(tempfile.mkdtemp(prefix="serve-", dir=workdir))
-        self.port, self.address = 0, address  # the port: once serve says which it took
-        self.tmpdir = own / "tmp"
-        self.tmpdir.mkdir()
-        self.out_path, self.err_path = own / "serve.out", own / "serve.err"
-        command = [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
-                   "--templates", str(ROOT / "templates"), "--port", "0", *extra]
-        with self.out_path.open("w") as out, self.err_path.open("w") as err:
-            self.process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=err,
-                                            env=dict(os.environ, TMPDIR=str(self.tmpdir)))
-        try:
-            self.wait_until_serving()
-        except BaseException:
-            self.process.kill()  # never left running
-            self.process.wait()
-            raise
-
-    def output(self) -> tuple[str, str]:
-        return self.out_path.read_text(), self.err_path.read_text()
-
-    def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail("serve exited early: " + "\n".join(self.output()))
-            self.port = serving_port(self.output()[0]) or 0
-            try:
-                if self.port and request(self.port, "/livereload.js", f"{self.address}:{self.port}",
-                                         address=self.address).status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        pytest.fail("serve did not answer within a minute: " + "\n".join(self.output()))
-
-    def stop(self) -> None:
-        """Stop with Ctrl-C: exit 0, no traceback, whatever the tests sent."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        out, err = self.output()
-        assert self.process.returncode == 0, out + err
-        assert "Traceback" not in err and "Uncaught exception" not in err, err
+        self.address = address
+        super().__init__(content, workdir, *extra, answers=lambda port: request(
+            port, "/livereload.js", f"{address}:{port}", address=address).status == 200)
 
 
 def draft_site(folder: Path) -> SiteFolder:
@@ -107,7 +56,7 @@ def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("serve-hosts")
     started = Serve(draft_site(work / "content").root, work)
     yield started
-    started.stop()
+    started.stop_cleanly()
 
 
 @pytest.fixture
@@ -121,7 +70,7 @@ def serve(tmp_path):
 
     yield start
     for one in started:
-        one.stop()
+        one.stop_cleanly()
 
 
 class Answer:
