@@ -466,8 +466,9 @@ def serving_port(stdout: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def answers_live_script(port: int, address: str = "127.0.0.1") -> bool:
-    conn = http.client.HTTPConnection(address, port, timeout=30)
+def answers_live_script(port: int) -> bool:
+    """Whether a serve on 127.0.0.1:`port` answers with its live-reload script."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", "/livereload.js")
         response = conn.getresponse()

@@ -32,7 +32,7 @@ from sitegen.commands.devserver import SiteState, error_page, inject, live_scrip
 from sitegen.model.diagnostics import Diagnostic
 
 WAIT_MS = 20_000  # how long a browser may take to show an edit (a test waits, it does not time)
-START_SECONDS = 60
+START_SECONDS = ServeProcess.START_SECONDS  # how long serve may take to start, and a search index to appear
 BASE = "/showcase/"  # the path of base_url in the test site.yaml
 THEME_PAGE = "themes/health-wellbeing/"
 STUDY_PAGE = "case-studies/kashan-health-tv/"
