@@ -35,7 +35,7 @@ from ..load.translations import content_digest
 from ..markup.convert import Converter
 from ..model.records import Content, Text
 from ..render import outputs
-from ..render.environment import TOO_DEEP, CompiledTemplates
+from ..render.environment import TOO_DEEP, CompiledTemplates, process_templates
 
 TEMPLATE_SUFFIXES = outputs.TEMPLATE_SUFFIXES  # .html, .xml, .txt, .json, .bib, .csv, .geojson
 
@@ -98,11 +98,11 @@ def summary_line(result: CheckResult, strict: bool) -> str:
 def check(content: Path, templates: Path | None = None, today: dt.date | None = None, jobs: int = 0,
           compiled: CompiledTemplates | None = None) -> CheckResult:
     """Check a content folder: a build that writes nothing (every rule of `build`, with the same
-    severities), then drafts' bodies, hints, and the syntax of every template. `compiled`: see
-    `pipeline.BuildOptions`."""
+    severities), then drafts' bodies, hints, and the syntax of every template. `compiled`: the
+    store of compiled templates (see `pipeline.BuildOptions`); by default this process's own, as a build's."""
     started = time.perf_counter()
     options = pipeline.BuildOptions(content=content, output=content.parent / "output", cache_dir=None, jobs=jobs,
-                                    compiled=compiled,
+                                    compiled=compiled if compiled is not None else process_templates(),
                                     **({"templates": templates} if templates is not None else {}))
     documents: dict[str, yamltext.Document] = {}
     built = pipeline.dry_run(options, documents=documents, today=today)
