@@ -312,6 +312,22 @@ class SiteFolder:
 
 
 @pytest.fixture
+def compiles(monkeypatch) -> list[str]:
+    """The name of each template Jinja compiles from now on in this test, in order."""
+    import jinja2
+
+    names: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        names.append(name)
+        return original(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
+
+
+@pytest.fixture
 def site(tmp_path) -> SiteFolder:
     """A fresh, valid content folder with one case study (kashan-health-tv)."""
     folder = SiteFolder(tmp_path / "content")

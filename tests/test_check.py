@@ -14,7 +14,6 @@ import os
 import time
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from conftest import ROOT, run_cli
@@ -255,39 +254,31 @@ def test_a_template_override_with_a_syntax_error_is_reported_at_its_line(site):
     assert any(f[0] == "page.html" and f[1] == 3 and f[4].startswith("template syntax error") for f in found)
 
 
-def test_checks_in_one_process_compile_each_template_once_and_an_edited_one_again(site, monkeypatch):
+def test_checks_in_one_process_compile_each_template_once_and_an_edited_one_again(site, compiles):
     """check keeps compiled templates in the process's store, as a build does (keyed on each source):
     a second check compiles nothing, and an override compiles when it is new and again once edited, alone."""
-    compiled = []
-    original = jinja2.Environment.compile
-
-    def counting(self, source, name=None, *args, **kwargs):
-        compiled.append(name)
-        return original(self, source, name, *args, **kwargs)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
 
     def errors() -> int:
         return check_module.check(site.root, ROOT / "templates").report.count(ERROR)
 
     assert errors() == 0
-    first = len(compiled)
+    first = len(compiles)
     assert errors() == 0
-    assert compiled[first:] == []
+    assert compiles[first:] == []
     override = "{% extends 'base.html' %}\n{% block main %}\n<h1>{{ item.study.title }}</h1>\n{% endblock %}\n"
     site.write("templates/case_study.html", override)
     assert errors() == 0
-    assert "case_study.html" in compiled[first:]  # (and the theme's, for the sandbox an override brings)
-    again = len(compiled)
+    assert "case_study.html" in compiles[first:]  # (and the theme's, for the sandbox an override brings)
+    again = len(compiles)
     assert errors() == 0
-    assert compiled[again:] == []
+    assert compiles[again:] == []
     site.write("templates/case_study.html", override.replace("<h1>{{ item.study.title }}", "<h1>{{ item.study.title }"))
     found = run_check(site)
     assert any(f[0] == "case_study.html" and f[1] == 3 and f[4].startswith("template syntax error") for f in found)
-    broken = len(compiled)
+    broken = len(compiles)
     site.write("templates/case_study.html", override.replace("<h1>", '<h1 class="edited">'))
     assert errors() == 0
-    assert compiled[broken:] == ["case_study.html"]
+    assert compiles[broken:] == ["case_study.html"]
 
 
 def test_names_that_differ_only_in_case_are_an_error(site):
