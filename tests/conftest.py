@@ -20,8 +20,10 @@ has a folder there (`pytest_configure`).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
+import hashlib
 import http.client
 import http.server
 import io
@@ -272,6 +274,40 @@ def builds_agree(root: Path, options, session) -> dict[str, bytes] | None:
     assert tree(root / "warm") == expected
     assert tree(root / "session") == expected
     return expected
+
+
+def action(function):
+    """A state machine's rule that its class counts in `done` (a Counter), under what the rule returns
+    (what it did, when it can do one of several things) or else its name."""
+    @functools.wraps(function)
+    def act(self, *args, **kwargs):
+        type(self).done[function(self, *args, **kwargs) or function.__name__] += 1
+    return act
+
+
+def replay(machine: type, settings) -> type:
+    """Run `machine`'s runs (a state machine over a content folder, `site`, whose invariant is
+    `warm_builds_equal_a_clean_build`) again without building, and return the class that ran them:
+    its `steps` counts the checks, its `unchanged` those after a step that left the content folder
+    as it was, byte for byte, and its `done` what the actions did. The invariant draws nothing, so
+    the runs are the same steps as the machine's own."""
+    from hypothesis.stateful import invariant
+
+    class Replay(machine):
+        done = collections.Counter()
+        steps = unchanged = 0
+        last = None  # the content folder's digest at this run's last check
+
+        @invariant()
+        def warm_builds_equal_a_clean_build(self):
+            now = hashlib.sha256(repr(tree(self.site.root)).encode()).hexdigest()
+            Replay.steps += 1
+            Replay.unchanged += now == self.last
+            self.last = now
+
+    Replay.TestCase.settings = settings
+    Replay.TestCase("runTest").runTest()
+    return Replay
 
 
 def made_from_templates(files) -> list[str]:
