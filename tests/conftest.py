@@ -289,8 +289,9 @@ def replay(machine: type, settings) -> type:
     """Run `machine`'s runs (a state machine over a content folder, `site`, whose invariant is
     `warm_builds_equal_a_clean_build`) again without building, and return the class that ran them:
     its `steps` counts the checks, its `unchanged` those after a step that left the content folder
-    as it was, byte for byte, and its `done` what the actions did. The invariant draws nothing, so
-    the runs are the same steps as the machine's own."""
+    as it was, byte for byte, and its `done` what the actions did. These are the machine's own steps
+    when its class carries `@seed` (which the replay inherits; a derandomized machine is seeded from
+    its class's source), since the invariant draws nothing."""
     from hypothesis.stateful import invariant
 
     class Replay(machine):
