@@ -231,8 +231,6 @@ class AuthorActions(RuleBasedStateMachine):
 class MoreAuthorActions(AuthorActions):
     """The same actions in runs of their own: a second test, which xdist may run beside the first."""
 
-    done: collections.Counter = collections.Counter()
-
 
 # Hypothesis ends a run after a random number of steps (at most stateful_step_count) and leaves some rules
 # out of each run: these settings give 201 steps in all, each action at least 8 times, every action in
