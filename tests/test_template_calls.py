@@ -6,7 +6,9 @@ the sandboxed environment, must give exactly what Jinja's own Context gives.
 sitegen's environments also hand each template its globals as `TemplateGlobals`, whose `keys()` is a
 set: every kind of import, with and without the page's own globals, must show what Jinja's shows.
 And sitegen's sandbox remembers, per type and attribute name, which attributes Jinja's sandbox allows:
-for any sequence of objects and names, it must answer as Jinja's does.
+for any sequence of objects and names, it must answer as Jinja's does. Two helpers save template work:
+`fragment` draws a call block once for the very values it is given, and `lang_attributes` writes what
+the `lang_of` macro it replaced wrote, for any code and language.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
-from sitegen.render.environment import Context, Environment, SandboxedEnvironment
+from sitegen.model.records import Language
+from sitegen.render.environment import Context, Environment, FragmentMemo, SandboxedEnvironment, lang_attributes
 
 
 def show(*args, **kwargs) -> str:
@@ -64,6 +67,8 @@ CALLABLES = {
     "pass_eval_context": jinja2.pass_eval_context(lambda eval_ctx, *args, **kwargs: f"eval {eval_ctx.autoescape}{args}"),
     "pass_environment": jinja2.pass_environment(lambda env, *args, **kwargs: f"env {type(env).__name__}{args}"),
     "object asking for the context": AskingForContext(),
+    "macro of another template": jinja2.Environment().from_string(
+        "{% macro m(a, b=0) %}macro {{ a }} {{ b }}{% endmacro %}").module.m,
     "raises StopIteration": stops,
 }
 PLACES = {
@@ -206,3 +211,39 @@ def test_a_template_in_the_sandbox_is_refused_what_it_was_refused_before_a_safe_
     for call in ("{{ d.clear() }}", "{{ d.keys() }}{{ d.clear() }}"):
         with pytest.raises(jinja2.sandbox.SecurityError):
             env.from_string(call).render(d={"a": 1})
+
+
+@pytest.mark.parametrize("context_class", [jinja2.runtime.Context, Context], ids=["Jinja's context", "sitegen's"])
+@pytest.mark.parametrize("kind", [Environment, SandboxedEnvironment], ids=["plain", "sandboxed"])
+def test_a_fragment_is_drawn_once_for_the_same_values_and_again_for_others(kind, context_class):
+    drawn = itertools.count(1)
+    env = kind(autoescape=True)
+    env.context_class = context_class
+    env.globals.update(fragment=FragmentMemo(), drawn=lambda: next(drawn))
+    page = env.from_string("{% for v in values %}{% call fragment(v, suffix) %}{{ v.name }}{{ suffix }}"
+                           "#{{ drawn() }}{% endcall %};{% endfor %}")
+    first, second = Language("fr", "<b>Français</b>"), Language("fr", "Français")  # equal codes, two objects
+    assert page.render(values=[first, second, first, second], suffix="!") == (
+        "&lt;b&gt;Français&lt;/b&gt;!#1;Français!#2;&lt;b&gt;Français&lt;/b&gt;!#1;Français!#2;")
+    assert page.render(values=[second], suffix="?") == "Français?#3;"  # another value: drawn again
+    assert page.render(values=[second], suffix="!") == "Français!#2;"  # the same: still kept
+    env.globals["fragment"] = FragmentMemo()  # a new environment's memo (a new build) keeps nothing
+    assert page.render(values=[second], suffix="!") == "Français!#4;"
+
+
+LANG_OF_MACRO = ("{% macro lang_of(code, language) %}{% if code and language and code != language.code %} "
+                 'lang="{{ code }}" dir="{{ text_dir(code) }}"{% endif %}{% endmacro %}')  # as the theme had it
+
+
+@settings(max_examples=200, deadline=None)
+@given(code=st.one_of(st.none(), st.sampled_from(["", "en", "fr", "ar", "fa", "pt-BR", "zz"]), st.text(max_size=8)),
+       language=st.one_of(st.none(), st.sampled_from(["en", "fr", "ar", '"x"']).map(lambda c: Language(c, c))))
+def test_lang_attributes_writes_what_the_macro_it_replaced_wrote(code, language):
+    from sitegen.render.environment import text_direction
+
+    env = Environment(autoescape=True)
+    env.context_class = Context
+    env.globals.update(text_dir=text_direction, lang_attributes=lang_attributes)
+    macro = env.from_string(LANG_OF_MACRO + "<a{{ lang_of(code, language) }}>").render(code=code, language=language)
+    function = env.from_string("<a{{ lang_attributes(code, language) }}>").render(code=code, language=language)
+    assert macro == function

@@ -59,6 +59,15 @@ def text_direction(lang: str | None) -> str:
     return script_direction(cldr_locale(lang) if lang else None)
 
 
+def lang_attributes(code: str | None, language: Language | None) -> Markup:
+    """` lang="x" dir="..."` for a link to a page in another language (`code`, that page being
+    untranslated) than the page's own (`language`); nothing when they are the same. A function, not
+    a macro: the navigation asks it for each of its links on every page."""
+    if code and language and code != language.code:
+        return Markup(' lang="%s" dir="%s"') % (code, text_direction(code))
+    return Markup("")
+
+
 class CompiledTemplates:
     """Jinja's compiled templates, kept in memory between the builds of one process (by default
     the process's own store, `process_templates()`, which also serves every rebuild of `serve`).
@@ -126,6 +135,28 @@ class CardMemo:
         return html
 
 
+@dataclass
+class FragmentMemo:
+    """`{% call fragment(value, ...) %}...{% endcall %}` for templates: the block's HTML made once for
+    the very values it is given (by identity) and reused.
+
+    The values are all the block reads besides the environment's own globals: the footer is the
+    same on every page in a language (the site settings, the navigation, the language), so it is
+    drawn once per render process, not once per page. Like `CardMemo`, it only saves work: the
+    page's fingerprint is its context, as ever. The values are kept alive with the HTML, so an
+    identity is never reused for another value while the memo lives (one build, one environment).
+    """
+
+    kept: dict = field(default_factory=dict)  # ids of the values -> (the values, Markup)
+
+    def __call__(self, *values, caller):
+        key = tuple(map(id, values))
+        known = self.kept.get(key)
+        if known is None:
+            known = self.kept[key] = (values, caller())
+        return known[1]
+
+
 def default_theme() -> Path:
     """The theme sitegen ships (the repository's templates/, installed as the package sitegen.theme)."""
     return Path(str(resources.files("sitegen.theme")))
@@ -136,16 +167,28 @@ def template_folders(theme: Path, overrides: Path | None) -> list[Path]:
 
 
 PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+# Callables Jinja itself would call as they are: a macro, a partial (neither carries a mark, nor does its
+# `__call__`) and the memos
+UNMARKED_CALLABLES = frozenset((jinja2.runtime.Macro, partial, CardMemo, FragmentMemo))
+EVAL_CONTEXT = jinja2.pass_eval_context(lambda eval_ctx: eval_ctx).jinja_pass_arg  # the mark it sets
 
 
 class Context(jinja2.runtime.Context):
-    """Jinja's context, whose `call` (every call a template makes goes through it) hands a plain
-    function or method that asks for no context straight to Python. Jinja's own `call` looks for a
-    `pass_context`-style mark on the callable and on its `__call__` first; a plain function's or
+    """Jinja's context, whose `call` (every call a template makes goes through it) hands a callable
+    that asks for no context (a plain function or method, a macro, a partial) straight to Python, and
+    one that asks for the evaluation context (the gettext calls) that alone. Jinja's own `call` looks
+    for a `pass_context`-style mark on the callable and on its `__call__` first; a plain function's or
     method's `__call__` is a method-wrapper, which never carries one. Anything else goes to Jinja's."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names: a template's keyword may be `self`)
-        if type(__obj) not in PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
+        kind = type(__obj)
+        if kind in PLAIN_CALLABLES:
+            mark = getattr(__obj, "jinja_pass_arg", None)
+            if mark is EVAL_CONTEXT:
+                args = (__self.eval_ctx, *args)
+            elif mark is not None:
+                return super().call(__obj, *args, **kwargs)
+        elif kind not in UNMARKED_CALLABLES:
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
@@ -235,8 +278,10 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         abs_url=urls.absolute,
         path_for=routes.path,
         text_dir=text_direction,
+        lang_attributes=lang_attributes,
         generator=GENERATOR,
         cached_card=CardMemo(),
+        fragment=FragmentMemo(),
     )
     env.globals.update(  # schema.org JSON-LD (linked_data.py), addressed like the page's links
         ld_website=partial(linked_data.website, abs_url=urls.absolute),
