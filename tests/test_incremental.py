@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT, SiteFolder, case_study, made_from_templates
 from sitegen.build import pipeline
+from sitegen.markup.convert import Converter
 from sitegen.render.environment import CompiledTemplates
 
 
@@ -33,8 +34,9 @@ class Project:
         self.site.write("pages/about.md", "---\ntitle: About\nmenu: 1\n---\n\nRead about [Cork](../case-studies/cork.md).\n")
 
     def options(self, output: Path | None = None, **extra) -> pipeline.BuildOptions:
+        extra.setdefault("jobs", 1)
         return pipeline.BuildOptions(content=self.site.root, output=output or self.output, templates=self.templates,
-                                     cache_dir=self.root / ".cache", jobs=1, **extra)
+                                     cache_dir=self.root / ".cache", **extra)
 
     def build(self, **extra) -> pipeline.BuildResult:
         result = pipeline.build(self.options(**extra))
@@ -74,6 +76,68 @@ def test_body_edit_renders_only_its_page(project):
                                "countries/ireland/feed.xml", "regions/europe-north-america/feed.xml"]
     assert "New words here." in (project.output / "case-studies/cork/index.html").read_text()
     assert "New words here." in (project.output / "countries/ireland/feed.xml").read_text()
+    project.assert_equals_clean_build()
+
+
+def conversions(monkeypatch, log: Path) -> Path:
+    """Append the file of each body Python-Markdown converts, in this process or a render process
+    forked from it, to `log` (one line each)."""
+    real = Converter.convert
+
+    def convert(self, text):
+        with log.open("a", encoding="utf-8") as f:
+            f.write(text.rel + "\n")
+        return real(self, text)
+
+    monkeypatch.setattr(Converter, "convert", convert)
+    return log
+
+
+def converted(log: Path) -> list[str]:
+    return sorted(log.read_text(encoding="utf-8").split()) if log.exists() else []
+
+
+def test_feeds_rendered_again_convert_only_the_body_that_changed(project, monkeypatch):
+    log = conversions(monkeypatch, project.root / "converted.txt")
+    project.site.study("cork", title="A festival", city="Cork", country="IE", themes="[literacy]", date="2019-09-01",
+                       body="Cork opened its festival.\n\n## Context\n\nNew words here.\n")
+    result = project.build()
+    assert "feed.xml" in result.rendered  # which carries the other two bodies as well
+    assert converted(log) == ["case-studies/cork.md"]  # the others' conversions come from the cache
+    feed = (project.output / "feed.xml").read_text(encoding="utf-8")
+    assert "New words here." in feed and "Gdynia went online." in feed
+    project.assert_equals_clean_build()
+
+
+def test_a_feed_converts_again_a_body_whose_link_now_leads_elsewhere(project, monkeypatch):
+    log = conversions(monkeypatch, project.root / "converted.txt")
+    kashan = project.site.root / "case-studies" / "kashan-health-tv.md"
+    kashan.write_text(kashan.read_text(encoding="utf-8").replace("title:", "slug: kashan\ntitle:", 1), encoding="utf-8")
+    project.build()
+    assert "case-studies/gdynia.md" in converted(log)  # unchanged, but its link to Kashan's page moved
+    feed = (project.output / "feed.xml").read_text(encoding="utf-8")
+    assert "case-studies/kashan/&#34;&gt;Kashan" in feed or "case-studies/kashan/&quot;&gt;Kashan" in feed, feed
+    project.assert_equals_clean_build()
+
+
+def test_a_parallel_build_converts_each_body_once(tmp_path, monkeypatch):
+    """The feeds render after every other page, from the conversions the render processes send back."""
+    project = Project(tmp_path)
+    extra = [f"case-studies/study-{i:02d}.md" for i in range(40)]  # batches enough for both render processes
+    for i, rel in enumerate(extra):
+        project.site.study(Path(rel).stem, title=f"Study {i}", city=f"City {i}", country=["IE", "PL", "KR"][i % 3],
+                           themes="[literacy]", date=f"2021-01-{1 + i % 28:02d}")
+    log = conversions(monkeypatch, tmp_path / "converted.txt")
+    result = project.build(jobs=2, parallel_from=1)
+    assert {"feed.xml", "countries/ireland/feed.xml"} <= set(result.rendered) and len(result.rendered) > 3 * 48
+    bodies = ["case-studies/cork.md", "case-studies/gdynia.md", "case-studies/kashan-health-tv.md", *extra,
+              "pages/about.md"]
+    assert converted(log) == sorted(bodies)
+    log.unlink()
+    project.site.study("cork", title="A festival", city="Cork", country="IE", themes="[literacy]", date="2019-09-01",
+                       body="Cork opened its festival.\n\n## Context\n\nNew words here.\n")
+    project.build(jobs=2, parallel_from=1)
+    assert converted(log) == ["case-studies/cork.md"]
     project.assert_equals_clean_build()
 
 

@@ -12,9 +12,10 @@ Reading a cache file can never run code. A file is
     <size>\\n<section> ...               the body: sections of gzip-compressed JSON, each after its
                                        size in bytes; parsed only when the header is the expected key
 
-The first section holds everything but the two maps that grow with the
-site (a loaded record per case study, an entry per page); each of those is
-spread over SHARDS sections by a digest of its keys. A build that changed a
+The first section holds everything but the three maps that grow with the
+site (a loaded record per case study, an entry per page, the conversion of
+each body a feed carries); each of those is spread over SHARDS sections by a
+digest of its keys. A build that changed a
 few entries encodes only the sections they are in again, and writes the
 others' bytes as it read them: saving costs what changed, not what the site
 holds.
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
     from ..render.pages import RenderCache
     from .pipeline import BuildOptions, Caches
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 FIRST_LINE = f"sitegen-cache {CACHE_FORMAT}\n".encode("ascii")
 SUFFIX = ".cache"  # cache files: <digest of the output folder>.cache
 OLD_SUFFIXES = (".pickle", ".tmp")  # files of earlier formats (pickle, up to format 3), removed on save
@@ -182,7 +183,7 @@ def read_cache(where: CacheFile | None) -> Caches | None:
                 caches.sections[name, shard] = (part, section)
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is no cache (missing, unreadable, corrupt)
         return None
-    caches.load.entries, caches.render.pages = maps["load"], maps["pages"]
+    caches.load.entries, caches.render.pages, caches.render.bodies = maps["load"], maps["pages"], maps["bodies"]
     caches.changed = False
     return caches
 
@@ -215,12 +216,13 @@ def save_cache(where: CacheFile, caches: Caches) -> None:
 
 # --------------------------------------------------------------------------- sections
 
-BULKY = ("load", "pages")  # the maps written in shards, as `bulky` finds them
+BULKY = ("load", "pages", "bodies")  # the maps written in shards, as `bulky` finds them
 
 
 def bulky(caches: Caches) -> dict[str, dict]:
-    """The maps that grow with the site: loaded records by file, page entries by output path."""
-    return {"load": caches.load.entries, "pages": caches.render.pages}
+    """The maps that grow with the site: loaded records by file, page entries by output path, the
+    conversions of the bodies feeds carry."""
+    return {"load": caches.load.entries, "pages": caches.render.pages, "bodies": caches.render.bodies}
 
 
 def section_names() -> list[tuple[str, int]]:
@@ -237,7 +239,7 @@ def encode_sections(caches: Caches, classes: dict[str, type]) -> list[bytes]:
     when read or last written is not encoded again. `caches.sections` is updated."""
     maps = bulky(caches)
     rest = dataclasses.replace(caches, load=dataclasses.replace(caches.load, entries={}),
-                               render=dataclasses.replace(caches.render, pages={}))
+                               render=dataclasses.replace(caches.render, pages={}, bodies={}))
     sections = [gzip.compress(encode(rest, classes), COMPRESS_LEVEL, mtime=0)]
     parts: dict[tuple[str, int], dict] = {name: {} for name in section_names()}
     for name, entries in maps.items():

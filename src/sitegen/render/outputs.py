@@ -52,6 +52,7 @@ class Output:
     in_sitemap: bool = True
     modified: Modified | None = None  # the sitemap's `lastmod`; None: the page has no date of its own
     per_language: bool = True  # made in each of the site's languages, under its prefix (else once, at the root)
+    carries_bodies: bool = False  # its context holds other pages' bodies (a feed): rendered after those pages
 
 
 def newest(studies: Iterable[CaseStudy]) -> dt.date | None:
@@ -412,13 +413,13 @@ OUTPUTS: tuple[Output, ...] = (
     Output("map", "map/", "map.html", single("map"), map_context, modified=site_modified),
     Output("cities", "cities/", "cities.html", single("cities"), cities_context, modified=site_modified),
     Output("search", "search/", "search.html", single("search"), search_context),
-    Output("feed", "feed.xml", "feed.xml", single("feed"), site_feed_context, in_sitemap=False),
+    Output("feed", "feed.xml", "feed.xml", single("feed"), site_feed_context, in_sitemap=False, carries_bodies=True),
     Output("theme_feed", "themes/{slug}/feed.xml", "feed.xml", group_feeds("theme_feed", "themes", THEME_OF),
-           group_feed(THEME_OF), in_sitemap=False),
+           group_feed(THEME_OF), in_sitemap=False, carries_bodies=True),
     Output("country_feed", "countries/{slug}/feed.xml", "feed.xml", group_feeds("country_feed", "countries", COUNTRY_OF),
-           group_feed(COUNTRY_OF), in_sitemap=False),
+           group_feed(COUNTRY_OF), in_sitemap=False, carries_bodies=True),
     Output("region_feed", "regions/{slug}/feed.xml", "feed.xml", group_feeds("region_feed", "regions", REGION_OF),
-           group_feed(REGION_OF), in_sitemap=False),
+           group_feed(REGION_OF), in_sitemap=False, carries_bodies=True),
     Output("data_json", f"data/{open_data.JSON_FILE}", "data/case-studies.json", single("data_json"),
            open_data_context, in_sitemap=False, per_language=False),
     Output("data_csv", f"data/{open_data.CSV_FILE}", "data/case-studies.csv", single("data_csv"), open_data_context,

@@ -93,6 +93,9 @@ class RenderCache:
     card_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its card's (views.site_views)
     record_digests: dict[str, str] = field(default_factory=dict)  # record digest -> its open data record's (idem)
     site_digest: str = ""  # of the model, templates and key the pages were last rendered from
+    # the conversions of the bodies feeds carry, by `body_key`: a feed rendered again converts only the
+    # bodies that changed (each reused while its links resolve as they did; see Worker.convert)
+    bodies: dict[str, Rendered] = field(default_factory=dict)
     cards: dict = field(default_factory=dict, metadata=MEMORY_ONLY)  # see views.site_views
     digester: Digester | None = field(default=None, metadata=MEMORY_ONLY)  # digests of unchanged records
     bytecode: CompiledTemplates | None = field(default=None, metadata=MEMORY_ONLY)  # compiled once a session
@@ -197,6 +200,9 @@ class Worker:
     converted: dict = field(default_factory=dict)  # (file, digest of its Markdown) -> Rendered, newest last
     shared: frozenset = frozenset()  # (file, digest) of the bodies feeds carry too: converted once, kept
     kept: dict = field(default_factory=dict)  # their conversions
+    earlier: dict = field(default_factory=dict)  # their conversions in an earlier build, by body_key
+    edition: str = ""  # the language code of the site this worker renders ("" for the site's own)
+    fresh: dict = field(default_factory=dict)  # conversions of shared bodies made since the last batch
 
     def start(self) -> "Worker":
         self.converter = Converter(self.model.urls, self.model.sources, self.model.asset_set, pages=self.pages,
@@ -224,20 +230,27 @@ class Worker:
             self.target.write(out_path, data)
         return out_path, entry, report.items
 
-    def render_batch(self, batch: range) -> list:
-        """Render `self.jobs[i]` for each `i` in `batch`."""
+    def render_batch(self, batch: list[int]) -> tuple[list, dict]:
+        """Render `self.jobs[i]` for each `i` in `batch`; with the results, the conversions of the
+        bodies feeds carry that this batch made (a render process sends them back for the feeds)."""
         jobs = self.jobs
-        return [self.render(jobs[i]) for i in batch]
+        done = [self.render(jobs[i]) for i in batch]
+        fresh, self.fresh = self.fresh, {}
+        return done, fresh
 
     def convert(self, body: Body) -> Rendered:
         """A body's HTML. A case study's body comes again in up to four feeds (the site's, its theme's,
         country's and region's), rendered after its page: the bodies feeds carry are kept once
-        converted, and of the others the last few."""
+        converted (or taken from an earlier build while every link in them resolves as it did then),
+        and of the others the last few."""
         key = (body.text.rel, body.text.digest)
         if body.text.digest and key in self.shared:
             rendered = self.kept.get(key)
             if rendered is None:
-                rendered = self.kept[key] = self.converter.convert(self.options.body(body.text))
+                rendered = self.earlier.get(body_key(self.edition, key))
+                if rendered is None or not lookups_hold(rendered, self.model, self.pages):
+                    rendered = self.converter.convert(self.options.body(body.text))
+                self.kept[key] = self.fresh[key] = rendered
             return rendered
         rendered = self.converted.pop(key, None) if body.text.digest else None
         if rendered is None:
@@ -270,6 +283,12 @@ class Worker:
         return lookups
 
 
+def body_key(edition: str, key: tuple[str, str]) -> str:
+    """Where `RenderCache.bodies` keeps the conversion of a body (its file and the digest of its Markdown)
+    in the site of one language: its links lead to that language's pages."""
+    return f"{edition}\0{key[0]}\0{key[1]}"
+
+
 def refusals(model: SiteModel) -> dict[str, str]:
     """Raster images that cannot be published -> why (told where a body shows one)."""
     return {r.rel: r.message for r in model.content.refused}
@@ -292,7 +311,7 @@ def _start_worker(worker: Worker) -> None:
     _WORKER = worker.start()
 
 
-def _render_batch(batch: range):
+def _render_batch(batch: list[int]):
     return _WORKER.render_batch(batch)
 
 
@@ -314,10 +333,18 @@ def start_pool(worker: Worker, count: int, options: RenderOptions):
 
 
 def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions, progress: NullProgress):
-    """Each job's (output path, cache entry or None, problems), in order; `progress` hears of each batch."""
+    """Each job's (output path, cache entry or None, problems), in order; `progress` hears of each batch.
+
+    Pages whose context carries other pages' bodies (feeds) render last, in this process, from the
+    conversions the other pages made (render processes send theirs back): a feed rendered in
+    another process would convert each body again.
+    """
     progress.stage("Rendering pages", len(jobs))
-    worker.jobs = jobs  # a worker receives a range of indices, not the jobs and the records they refer to
-    batches = [range(i, min(i + BATCH, len(jobs))) for i in range(0, len(jobs), BATCH)]
+    worker.jobs = jobs  # a worker receives lists of indices, not the jobs and the records they refer to
+    first = [i for i, job in enumerate(jobs) if not BY_KIND[job.kind].carries_bodies]
+    last = [i for i, job in enumerate(jobs) if BY_KIND[job.kind].carries_bodies]
+    batches = [first[i:i + BATCH] for i in range(0, len(first), BATCH)]
+    done: list = [None] * len(jobs)
     pool = start_pool(worker, len(jobs), options)
     try:
         if pool is None:
@@ -325,14 +352,21 @@ def render_pages(worker: Worker, jobs: list[PageJob], options: RenderOptions, pr
             results = map(worker.render_batch, batches)
         else:
             results = pool.imap(_render_batch, batches)
-        done = []
-        for batch in results:
-            done.extend(batch)
+        for batch, (rendered, fresh) in zip(batches, results):
+            for i, result in zip(batch, rendered):
+                done[i] = result
+            worker.kept.update(fresh)
             progress.advance(len(batch))
-        return done
     finally:
         if pool is not None:
             pool.terminate()
+    if last:
+        if worker.converter is None:
+            worker.start()
+        for i, result in zip(last, worker.render_batch(last)[0]):
+            done[i] = result
+        progress.advance(len(last))
+    return done
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict, report: Report) -> bytes | None:
@@ -445,7 +479,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
             plans.append((m, env, views, jobs))
         digester = None  # a one-off build's memo is not kept alive while pages render
     pages = frozenset(job.path for *_, jobs in plans for job in jobs)
-    new_entries, todos = {}, 0
+    new_entries, todos, bodies = {}, 0, {}
     for m, env, views, jobs in plans:
         todo = jobs
         if not cold:
@@ -461,13 +495,19 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
                     report.items.extend(entry.problems)
         fed = in_feeds(m)
         shared = frozenset((s.body.rel, s.body.digest) for s in m.studies if s.slug in fed)
-        worker = Worker(m, views, options, target, cache.pages, env, pages, shared=shared)
+        edition = m.language.code if m.language is not None and m.language.prefix else ""
+        worker = Worker(m, views, options, target, cache.pages, env, pages, shared=shared, earlier=cache.bodies,
+                        edition=edition)
         todos += len(todo)
         for out_path, entry, items in render_pages(worker, todo, options, progress):
             report.items.extend(items)
             if entry is not None:
                 new_entries[out_path] = entry
                 result.rendered.append(out_path)
+        for key in sorted(shared):  # what the next build's feeds may reuse: this build's, else the earlier
+            kept_body = worker.kept.get(key) or cache.bodies.get(body_key(edition, key))
+            if kept_body is not None:
+                bodies[body_key(edition, key)] = kept_body
     if len(new_entries) < todos:
         return None
     if cold and kept:
@@ -481,6 +521,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
     codes = {m.language.code for m in editions if m.language is not None}
     cache.editions = {code: kept for code, kept in cache.editions.items() if code in codes}
     cache.site_digest = site_digest
+    cache.bodies = bodies
     return result
 
 
