@@ -2,7 +2,8 @@
 """Where a cold build's time goes: `python benchmarks/render_parts.py [--count 1000] [--repeat 3]`.
 
 Writes the synthetic corpus (benchmarks/corpus.py) into a temporary folder
-and builds it in this process, with one job, no cache and no search index,
+(in memory, /dev/shm, where there is one: a disk still catching up with
+earlier writes would make the rest vary by seconds) and builds it in this process, with one job, no cache and no search index,
 `--repeat` times (the first run also compiles the templates, which later
 runs in the same process reuse, as `serve` and the tests do). For the
 fastest run it prints the seconds spent in each template, in converting
@@ -53,7 +54,8 @@ def main() -> None:
     spent, counts = collections.Counter(), collections.Counter()
     pages.render_template = timing(spent, counts, lambda env, name, *rest: name, pages.render_template)
     Converter.convert = timing(spent, counts, lambda *rest: "(Markdown)", Converter.convert)
-    work = Path(tempfile.mkdtemp(prefix="sitegen-parts-"))
+    memory = Path("/dev/shm")
+    work = Path(tempfile.mkdtemp(prefix="sitegen-parts-", dir=memory if memory.is_dir() else None))
     try:
         content = corpus.write_corpus(work / "content", args.count)
         runs = []
