@@ -15,10 +15,9 @@ Reading a cache file can never run code. A file is
 The first section holds everything but the three maps that grow with the
 site (a loaded record per case study, an entry per page, the conversion of
 each body a feed carries); each of those is spread over SHARDS sections by a
-digest of its keys. A build that changed a
-few entries encodes only the sections they are in again, and writes the
-others' bytes as it read them: saving costs what changed, not what the site
-holds.
+digest of its keys. A build that changed a few entries encodes only the
+sections they are in again, and writes the others' bytes as it read them:
+saving costs what changed, not what the site holds.
 
 The header names sitegen's code digest, the versions of Python and of the
 libraries that shape output, and the resolved content, templates and output
