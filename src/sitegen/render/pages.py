@@ -106,9 +106,13 @@ class RenderCache:
 
     def of(self, model: SiteModel):
         """What is kept of the site in `model`'s language: this cache itself for the site's own."""
-        if model.language is None or not model.language.prefix:
-            return self
-        return self.editions.setdefault(model.language.code, EditionCache())
+        edition = edition_of(model)
+        return self.editions.setdefault(edition, EditionCache()) if edition else self
+
+
+def edition_of(model: SiteModel) -> str:
+    """The code of the language `model` is the site in, "" for the site's own (its pages have no prefix)."""
+    return model.language.code if model.language is not None and model.language.prefix else ""
 
 
 @dataclass
@@ -495,7 +499,7 @@ def render_site(model: SiteModel, options: RenderOptions, report: Report, target
                     report.items.extend(entry.problems)
         fed = in_feeds(m)
         shared = frozenset((s.body.rel, s.body.digest) for s in m.studies if s.slug in fed)
-        edition = m.language.code if m.language is not None and m.language.prefix else ""
+        edition = edition_of(m)
         worker = Worker(m, views, options, target, cache.pages, env, pages, shared=shared, earlier=cache.bodies,
                         edition=edition)
         todos += len(todo)
@@ -549,9 +553,10 @@ def plan_pages(model: SiteModel, cache: RenderCache, digester: Digester, site_ke
     return views, jobs
 
 
-def lookups_hold(entry: PageEntry, model: SiteModel, pages: frozenset[str]) -> bool:
-    """Do the links this page's body resolved still resolve the same way, to the same image files? (A
-    target starting with / is a root-relative link's path; any other, a file in the content folder.)"""
+def lookups_hold(entry: PageEntry | Rendered, model: SiteModel, pages: frozenset[str]) -> bool:
+    """Do the links a page's bodies (or one body's conversion) resolved still resolve the same way, to the
+    same image files? (A target starting with / is a root-relative link's path; any other, a file in the
+    content folder.)"""
     assets, images = model.asset_set, model.images
 
     def image(rel) -> str | None:
