@@ -103,7 +103,8 @@ def repeated(repeat: int, run) -> tuple[float, float]:
 def sitegen(work: Path, content: Path, repeat: int, search: bool = True,
             images: bool = False) -> dict[str, tuple[float, float]]:
     """Each build's (median seconds, peak MB); with `images`, also the image stages of the cold and warm
-    builds ("cold images", "warm images": (median seconds of reading and making images, 0))."""
+    builds ("cold images", "warm images": (median seconds of reading and making images, 0)); and under "files"
+    (the count, 0), how many files the first cold build wrote."""
     cache = work / ".cache"
 
     def command(output: Path) -> list[str]:
