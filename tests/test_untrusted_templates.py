@@ -191,3 +191,18 @@ def test_a_template_too_deep_for_jinja_is_a_located_error(tmp_path, small, templ
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "templates/404.html: error: the template (or one it includes) nests too deeply" in proc.stdout + proc.stderr
     assert not (tmp_path / "output").exists()
+
+
+def test_a_fragment_in_an_override_is_drawn_for_each_page(tmp_path, small):
+    """`fragment` reuses a block's HTML for the same values, trusting the block to read nothing else: the
+    theme's blocks keep that promise, a stranger's override need not (this one shows the page's path),
+    so in the sandbox every page draws its fragments itself."""
+    small.write("templates/theme.html", '{% extends "base.html" %}{% block main %}{% call fragment(site) %}'
+                                        '<p id="where">{{ path }}</p>{% endcall %}{% endblock %}\n')
+    proc = build(tmp_path, small.root)
+    assert proc.returncode == 0, proc.stderr
+    pages = sorted((tmp_path / "output" / "themes").glob("*/index.html"))
+    assert len(pages) >= 2
+    for page in pages:
+        path = page.parent.relative_to(tmp_path / "output").as_posix() + "/"
+        assert f'<p id="where">{path}</p>' in page.read_text(encoding="utf-8"), path

@@ -145,11 +145,16 @@ class FragmentMemo:
     drawn once per render process, not once per page. Like `CardMemo`, it only saves work: the
     page's fingerprint is its context, as ever. The values are kept alive with the HTML, so an
     identity is never reused for another value while the memo lives (one build, one environment).
+    Only the theme is trusted to read nothing else in a fragment: in the sandbox (templates from the
+    content folder) `keep` is False and every call draws its block.
     """
 
+    keep: bool = True
     kept: dict = field(default_factory=dict)  # ids of the values -> (the values, Markup)
 
     def __call__(self, *values, caller):
+        if not self.keep:
+            return caller()
         key = tuple(map(id, values))
         known = self.kept.get(key)
         if known is None:
@@ -281,7 +286,7 @@ def make_environment(folders: list[Path], urls: Urls, routes: Routes,
         lang_attributes=lang_attributes,
         generator=GENERATOR,
         cached_card=CardMemo(),
-        fragment=FragmentMemo(),
+        fragment=FragmentMemo(keep=not sandboxed),  # see FragmentMemo: an override's block may read more
     )
     env.globals.update(  # schema.org JSON-LD (linked_data.py), addressed like the page's links
         ld_website=partial(linked_data.website, abs_url=urls.absolute),
